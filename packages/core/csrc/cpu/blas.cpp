@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "blas.h"
+
+#include <cblas.h>  // from scipy-openblas32: every symbol is prefixed
+
+// The one place that names OpenBLAS's symbol prefix.
+#define EMBER_BLAS(name) scipy_##name
+
+extern "C" {
+void EMBER_BLAS(openblas_set_num_threads)(int);
+char* EMBER_BLAS(openblas_get_config)(void);
+char* EMBER_BLAS(openblas_get_corename)(void);
+}
+
+namespace ember {
+
+void blas_set_num_threads(int n) { EMBER_BLAS(openblas_set_num_threads)(n); }
+
+std::string blas_info() {
+  return std::string(EMBER_BLAS(openblas_get_config)()) + " (core " +
+         EMBER_BLAS(openblas_get_corename)() + ")";
+}
+
+void blas_sgemm(bool ta, bool tb, int m, int n, int k, float alpha,
+                const float* a, int lda, const float* b, int ldb, float beta,
+                float* c, int ldc) {
+  EMBER_BLAS(cblas_sgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                          tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
+                          lda, b, ldb, beta, c, ldc);
+}
+
+void blas_dgemm(bool ta, bool tb, int m, int n, int k, double alpha,
+                const double* a, int lda, const double* b, int ldb,
+                double beta, double* c, int ldc) {
+  EMBER_BLAS(cblas_dgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                          tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
+                          lda, b, ldb, beta, c, ldc);
+}
+
+}  // namespace ember

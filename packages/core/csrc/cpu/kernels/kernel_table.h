@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The table of inner loops, one entry per (op, dtype). Each ISA's kernel
+// file (kernels_isa.cpp, compiled once per ISA) fills the entries it has;
+// select_kernels() picks the best ISA the CPU supports at load.
+//
+// Only plain C types cross this table, so the per-ISA copies never share an
+// inline function or template with each other (see isa.h).
+#pragma once
+#include <cstdint>
+
+#include "../../tensor/scalar_type.h"
+
+namespace ember {
+
+// data[0] is the output; strides are in bytes, one per operand.
+using LoopFn = void (*)(char** data, const int64_t* strides, int64_t n,
+                        const double* params);
+// Reduces n strided elements into *out.
+using ReduceFn = void (*)(const char* in, int64_t n, int64_t stride,
+                          char* out);
+// out[j] = reduce over i of in[i * row_stride + j], j < cols contiguous.
+using ReduceColsFn = void (*)(const char* in, int64_t rows,
+                              int64_t row_stride, int64_t cols, char* out);
+
+#define EMBER_BINARY_OPS(_)                                                  \
+  _(add) _(sub) _(mul) _(div) _(floor_divide) _(remainder) _(fmod) _(pow)    \
+  _(atan2) _(minimum) _(maximum) _(eq) _(ne) _(lt) _(le) _(gt) _(ge)         \
+  _(logical_and) _(logical_or) _(logical_xor) _(bitwise_and) _(bitwise_or)   \
+  _(bitwise_xor) _(bitwise_left_shift) _(bitwise_right_shift)
+
+#define EMBER_UNARY_OPS(_)                                                   \
+  _(neg) _(abs) _(sign) _(exp) _(exp2) _(expm1) _(log) _(log2) _(log10)      \
+  _(log1p) _(sqrt) _(rsqrt) _(sin) _(cos) _(tan) _(asin) _(acos) _(atan)     \
+  _(sinh) _(cosh) _(tanh) _(sigmoid) _(relu) _(erf) _(erfc) _(floor)         \
+  _(ceil) _(round) _(trunc) _(frac) _(reciprocal) _(logical_not)             \
+  _(bitwise_not) _(isnan) _(isinf) _(isfinite) _(nan_to_num) _(square)       \
+  _(signbit) _(isposinf) _(isneginf)
+
+// Reductions with a fixed output type rule (see reduce.cpp).
+#define EMBER_REDUCE_OPS(_) \
+  _(sum) _(prod) _(amax) _(amin) _(all) _(any) _(argmax) _(argmin)
+
+#define EMBER_ENUM_ENTRY(name) name,
+enum class BinaryOp : int { EMBER_BINARY_OPS(EMBER_ENUM_ENTRY) kCount };
+enum class UnaryOp : int { EMBER_UNARY_OPS(EMBER_ENUM_ENTRY) kCount };
+enum class ReduceOp : int { EMBER_REDUCE_OPS(EMBER_ENUM_ENTRY) kCount };
+#undef EMBER_ENUM_ENTRY
+
+constexpr int kNumBinaryOps = static_cast<int>(BinaryOp::kCount);
+constexpr int kNumUnaryOps = static_cast<int>(UnaryOp::kCount);
+constexpr int kNumReduceOps = static_cast<int>(ReduceOp::kCount);
+
+struct KernelTable {
+  LoopFn binary[kNumBinaryOps][kNumScalarTypes];
+  LoopFn unary[kNumUnaryOps][kNumScalarTypes];
+  LoopFn cast[kNumScalarTypes][kNumScalarTypes];  // [from][to]
+  LoopFn where[kNumScalarTypes];                  // (out, cond, a, b)
+  ReduceFn reduce[kNumReduceOps][kNumScalarTypes];
+  ReduceColsFn reduce_cols[kNumReduceOps][kNumScalarTypes];
+};
+
+const char* binary_op_name(BinaryOp op);
+const char* unary_op_name(UnaryOp op);
+const char* reduce_op_name(ReduceOp op);
+
+// The table for this CPU, filled on first use.
+const KernelTable& kernels();
+// "baseline", "avx2" or "avx512": the ISA whose loops kernels() holds.
+const char* simd_level();
+
+// Defined once per ISA in kernels_isa.cpp.
+void register_kernels_baseline(KernelTable& table);
+void register_kernels_avx2(KernelTable& table);
+void register_kernels_avx512(KernelTable& table);
+
+}  // namespace ember

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Loop templates over strided 1-D runs and the registration of every
+// (op, dtype) pair. Included only by kernels_isa.cpp (see Note there).
+#pragma once
+
+// Contiguous and scalar-broadcast layouts get their own loops so the
+// compiler vectorizes them; anything else walks byte strides.
+template <typename Op, typename T>
+void binary_loop(char** data, const int64_t* s, int64_t n, const double*) {
+  using M = opmath_t<T>;
+  using O = typename std::conditional<Op::out::boolean, bool, T>::type;
+  O* __restrict out = reinterpret_cast<O*>(data[0]);
+  const char* a = data[1];
+  const char* b = data[2];
+  constexpr int64_t so = sizeof(O), st = sizeof(T);
+  if (s[0] == so && s[1] == st && s[2] == st) {
+    const T* __restrict x = reinterpret_cast<const T*>(a);
+    const T* __restrict y = reinterpret_cast<const T*>(b);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = static_cast<O>(Op::f(static_cast<M>(x[i]), static_cast<M>(y[i])));
+  } else if (s[0] == so && s[1] == 0 && s[2] == st) {
+    const M xv = static_cast<M>(*reinterpret_cast<const T*>(a));
+    const T* __restrict y = reinterpret_cast<const T*>(b);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = static_cast<O>(Op::f(xv, static_cast<M>(y[i])));
+  } else if (s[0] == so && s[1] == st && s[2] == 0) {
+    const T* __restrict x = reinterpret_cast<const T*>(a);
+    const M yv = static_cast<M>(*reinterpret_cast<const T*>(b));
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = static_cast<O>(Op::f(static_cast<M>(x[i]), yv));
+  } else {
+    char* o = data[0];
+    for (int64_t i = 0; i < n; ++i) {
+      M xv = static_cast<M>(*reinterpret_cast<const T*>(a + i * s[1]));
+      M yv = static_cast<M>(*reinterpret_cast<const T*>(b + i * s[2]));
+      *reinterpret_cast<O*>(o + i * s[0]) = static_cast<O>(Op::f(xv, yv));
+    }
+  }
+}
+
+template <typename Op, typename T>
+void unary_loop(char** data, const int64_t* s, int64_t n, const double* p) {
+  using M = opmath_t<T>;
+  using O = typename std::conditional<Op::out::boolean, bool, T>::type;
+  constexpr int64_t so = sizeof(O), st = sizeof(T);
+  if (s[0] == so && s[1] == st) {
+    O* __restrict out = reinterpret_cast<O*>(data[0]);
+    const T* __restrict x = reinterpret_cast<const T*>(data[1]);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = static_cast<O>(Op::f(static_cast<M>(x[i]), p));
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      M xv = static_cast<M>(*reinterpret_cast<const T*>(data[1] + i * s[1]));
+      *reinterpret_cast<O*>(data[0] + i * s[0]) =
+          static_cast<O>(Op::f(xv, p));
+    }
+  }
+}
+
+template <typename To, typename From>
+inline To convert(From v) {
+  if constexpr (std::is_same<To, bool>::value) {
+    return static_cast<opmath_t<From>>(v) != opmath_t<From>(0);
+  } else {
+    return static_cast<To>(static_cast<opmath_t<To>>(static_cast<opmath_t<From>>(v)));
+  }
+}
+
+template <typename From, typename To>
+void cast_loop(char** data, const int64_t* s, int64_t n, const double*) {
+  if (s[0] == sizeof(To) && s[1] == sizeof(From)) {
+    To* __restrict out = reinterpret_cast<To*>(data[0]);
+    const From* __restrict x = reinterpret_cast<const From*>(data[1]);
+    for (int64_t i = 0; i < n; ++i) out[i] = convert<To>(x[i]);
+  } else if (s[0] == sizeof(To) && s[1] == 0) {
+    To* __restrict out = reinterpret_cast<To*>(data[0]);
+    const To v = convert<To>(*reinterpret_cast<const From*>(data[1]));
+    for (int64_t i = 0; i < n; ++i) out[i] = v;
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<To*>(data[0] + i * s[0]) =
+          convert<To>(*reinterpret_cast<const From*>(data[1] + i * s[1]));
+  }
+}
+
+template <typename T>
+void where_loop(char** data, const int64_t* s, int64_t n, const double*) {
+  for (int64_t i = 0; i < n; ++i) {
+    bool c = *reinterpret_cast<const bool*>(data[1] + i * s[1]);
+    *reinterpret_cast<T*>(data[0] + i * s[0]) =
+        *reinterpret_cast<const T*>(data[c ? 2 : 3] + i * s[c ? 2 : 3]);
+  }
+}
+
+// ---- reductions ------------------------------------------------------------
+// Accumulator and output types: integers sum into int64, 16-bit floats
+// accumulate in float.
+template <typename T> struct SumAcc {
+  using type = typename std::conditional<kIsFloat<opmath_t<T>>, opmath_t<T>,
+                                         int64_t>::type;
+};
+template <typename T> using sum_acc_t = typename SumAcc<T>::type;
+template <typename T>
+using sum_out_t = typename std::conditional<kIsFloat<opmath_t<T>>, T, int64_t>::type;
+
+template <typename T> inline sum_acc_t<T> load_acc(const char* p) {
+  return static_cast<sum_acc_t<T>>(static_cast<opmath_t<T>>(*reinterpret_cast<const T*>(p)));
+}
+
+// Pairwise summation (as NumPy): blocks of 128 summed with 8 independent
+// accumulators, blocks combined as a binary tree. Error grows as O(log n).
+template <typename T>
+sum_acc_t<T> pairwise_sum(const char* p, int64_t n, int64_t stride) {
+  using A = sum_acc_t<T>;
+  if (n < 8) {
+    A r = 0;
+    for (int64_t i = 0; i < n; ++i) r += load_acc<T>(p + i * stride);
+    return r;
+  }
+  if (n <= 128) {
+    A acc[8];
+    for (int j = 0; j < 8; ++j) acc[j] = load_acc<T>(p + j * stride);
+    int64_t i = 8;
+    if (stride == sizeof(T)) {
+      const T* x = reinterpret_cast<const T*>(p);
+      for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; ++j)
+          acc[j] += static_cast<A>(static_cast<opmath_t<T>>(x[i + j]));
+    } else {
+      for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; ++j) acc[j] += load_acc<T>(p + (i + j) * stride);
+    }
+    A r = ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+          ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; i < n; ++i) r += load_acc<T>(p + i * stride);
+    return r;
+  }
+  int64_t half = (n / 2) & ~int64_t(7);
+  return pairwise_sum<T>(p, half, stride) +
+         pairwise_sum<T>(p + half * stride, n - half, stride);
+}
+
+template <typename T>
+void sum_reduce(const char* in, int64_t n, int64_t stride, char* out) {
+  *reinterpret_cast<sum_out_t<T>*>(out) =
+      static_cast<sum_out_t<T>>(pairwise_sum<T>(in, n, stride));
+}
+
+template <typename T>
+void prod_reduce(const char* in, int64_t n, int64_t stride, char* out) {
+  sum_acc_t<T> r = 1;
+  for (int64_t i = 0; i < n; ++i) r *= load_acc<T>(in + i * stride);
+  *reinterpret_cast<sum_out_t<T>*>(out) = static_cast<sum_out_t<T>>(r);
+}
+
+// max/min propagate NaN, as PyTorch.
+template <typename T, bool kMax>
+void extreme_reduce(const char* in, int64_t n, int64_t stride, char* out) {
+  using M = opmath_t<T>;
+  M r = static_cast<M>(*reinterpret_cast<const T*>(in));
+  bool nan = is_nan(r);
+  for (int64_t i = 1; i < n; ++i) {
+    M v = static_cast<M>(*reinterpret_cast<const T*>(in + i * stride));
+    nan |= is_nan(v);
+    r = kMax ? (v > r ? v : r) : (v < r ? v : r);
+  }
+  if constexpr (kIsFloat<M>) {
+    if (nan) r = M(NAN);
+  }
+  *reinterpret_cast<T*>(out) = static_cast<T>(r);
+}
+
+// Index of the first max/min; the first NaN wins.
+template <typename T, bool kMax>
+void arg_reduce(const char* in, int64_t n, int64_t stride, char* out) {
+  using M = opmath_t<T>;
+  M best = static_cast<M>(*reinterpret_cast<const T*>(in));
+  int64_t idx = 0;
+  if (!is_nan(best)) {
+    for (int64_t i = 1; i < n; ++i) {
+      M v = static_cast<M>(*reinterpret_cast<const T*>(in + i * stride));
+      if (is_nan(v)) {
+        idx = i;
+        break;
+      }
+      if (kMax ? v > best : v < best) {
+        best = v;
+        idx = i;
+      }
+    }
+  }
+  *reinterpret_cast<int64_t*>(out) = idx;
+}
+
+template <typename T, bool kAll>
+void bool_reduce(const char* in, int64_t n, int64_t stride, char* out) {
+  using M = opmath_t<T>;
+  bool r = kAll;
+  for (int64_t i = 0; i < n; ++i) {
+    bool v = static_cast<M>(*reinterpret_cast<const T*>(in + i * stride)) != M(0);
+    if (kAll ? !v : v) {
+      r = !kAll;
+      break;
+    }
+  }
+  *reinterpret_cast<bool*>(out) = r;
+}
+
+// Column sums: rows are added in blocks of 64 into a block accumulator that
+// is then added to the total, which bounds rounding error growth.
+template <typename T>
+void sum_cols(const char* in, int64_t rows, int64_t rs, int64_t cols,
+              char* out) {
+  using A = sum_acc_t<T>;
+  A* total = static_cast<A*>(calloc(static_cast<size_t>(cols) * 2, sizeof(A)));
+  A* block = total + cols;
+  for (int64_t r0 = 0; r0 < rows; r0 += 64) {
+    int64_t r1 = r0 + 64 < rows ? r0 + 64 : rows;
+    for (int64_t j = 0; j < cols; ++j) block[j] = 0;
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* x = reinterpret_cast<const T*>(in + r * rs);
+      for (int64_t j = 0; j < cols; ++j)
+        block[j] += static_cast<A>(static_cast<opmath_t<T>>(x[j]));
+    }
+    for (int64_t j = 0; j < cols; ++j) total[j] += block[j];
+  }
+  sum_out_t<T>* o = reinterpret_cast<sum_out_t<T>*>(out);
+  for (int64_t j = 0; j < cols; ++j) o[j] = static_cast<sum_out_t<T>>(total[j]);
+  free(total);
+}
+
+template <typename T>
+void prod_cols(const char* in, int64_t rows, int64_t rs, int64_t cols,
+               char* out) {
+  using A = sum_acc_t<T>;
+  A* acc = static_cast<A*>(malloc(static_cast<size_t>(cols) * sizeof(A)));
+  for (int64_t j = 0; j < cols; ++j) acc[j] = 1;
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* x = reinterpret_cast<const T*>(in + r * rs);
+    for (int64_t j = 0; j < cols; ++j)
+      acc[j] *= static_cast<A>(static_cast<opmath_t<T>>(x[j]));
+  }
+  sum_out_t<T>* o = reinterpret_cast<sum_out_t<T>*>(out);
+  for (int64_t j = 0; j < cols; ++j) o[j] = static_cast<sum_out_t<T>>(acc[j]);
+  free(acc);
+}
+
+template <typename T, bool kMax>
+void extreme_cols(const char* in, int64_t rows, int64_t rs, int64_t cols,
+                  char* out) {
+  using M = opmath_t<T>;
+  T* o = reinterpret_cast<T*>(out);
+  if constexpr (kIsFloat<M> && std::is_same<M, T>::value) {
+    // Running max and a NaN-carrying sum vectorize; NaN is applied after.
+    T* nan_acc = static_cast<T*>(calloc(static_cast<size_t>(cols), sizeof(T)));
+    const T* x0 = reinterpret_cast<const T*>(in);
+    for (int64_t j = 0; j < cols; ++j) o[j] = x0[j];
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* x = reinterpret_cast<const T*>(in + r * rs);
+      for (int64_t j = 0; j < cols; ++j) {
+        T v = x[j];
+        o[j] = kMax ? (v > o[j] ? v : o[j]) : (v < o[j] ? v : o[j]);
+        nan_acc[j] += v - v;
+      }
+    }
+    for (int64_t j = 0; j < cols; ++j)
+      if (nan_acc[j] != nan_acc[j]) o[j] = T(NAN);
+    free(nan_acc);
+  } else {
+    for (int64_t j = 0; j < cols; ++j)
+      extreme_reduce<T, kMax>(in + j * static_cast<int64_t>(sizeof(T)), rows,
+                              rs, out + j * static_cast<int64_t>(sizeof(T)));
+  }
+}
+
+template <typename T, bool kAll>
+void bool_cols(const char* in, int64_t rows, int64_t rs, int64_t cols,
+               char* out) {
+  using M = opmath_t<T>;
+  bool* o = reinterpret_cast<bool*>(out);
+  for (int64_t j = 0; j < cols; ++j) o[j] = kAll;
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* x = reinterpret_cast<const T*>(in + r * rs);
+    for (int64_t j = 0; j < cols; ++j) {
+      bool v = static_cast<M>(x[j]) != M(0);
+      o[j] = kAll ? (o[j] && v) : (o[j] || v);
+    }
+  }
+}
+
+// ---- registration ----------------------------------------------------------
+#define EMBER_FOR_EACH_TYPE(_)                                                 \
+  _(Bool, bool) _(UInt8, uint8_t) _(Int8, int8_t) _(Int16, int16_t)            \
+  _(Int32, int32_t) _(Int64, int64_t) _(Float16, Half) _(BFloat16, BFloat16)   \
+  _(Float32, float) _(Float64, double)
+
+template <typename T> constexpr int type_index();
+#define EMBER_TYPE_INDEX(S, T) \
+  template <> constexpr int type_index<T>() { return static_cast<int>(ScalarType::S); }
+EMBER_FOR_EACH_TYPE(EMBER_TYPE_INDEX)
+#undef EMBER_TYPE_INDEX
+
+template <typename Op, typename T>
+void set_binary(KernelTable& t, BinaryOp op) {
+  if constexpr (Op::types::template ok<opmath_t<T>>)
+    t.binary[static_cast<int>(op)][type_index<T>()] = &binary_loop<Op, T>;
+}
+template <typename Op, typename T>
+void set_unary(KernelTable& t, UnaryOp op) {
+  if constexpr (Op::types::template ok<opmath_t<T>>)
+    t.unary[static_cast<int>(op)][type_index<T>()] = &unary_loop<Op, T>;
+}
+
+template <typename T>
+void fill_for_type(KernelTable& t) {
+  constexpr int ti = type_index<T>();
+#define B(op, Functor) set_binary<Functor, T>(t, BinaryOp::op);
+  B(add, Add) B(sub, Sub) B(mul, Mul) B(div, Div) B(floor_divide, FloorDivide)
+  B(remainder, Remainder) B(fmod, Fmod) B(pow, Pow) B(atan2, Atan2)
+  B(minimum, Minimum) B(maximum, Maximum) B(eq, Eq) B(ne, Ne) B(lt, Lt)
+  B(le, Le) B(gt, Gt) B(ge, Ge) B(logical_and, LogicalAnd)
+  B(logical_or, LogicalOr) B(logical_xor, LogicalXor)
+  B(bitwise_and, BitwiseAnd) B(bitwise_or, BitwiseOr) B(bitwise_xor, BitwiseXor)
+  B(bitwise_left_shift, LeftShift) B(bitwise_right_shift, RightShift)
+#undef B
+#define U(op, Functor) set_unary<Functor, T>(t, UnaryOp::op);
+  U(neg, Neg) U(abs, Abs) U(sign, Sign) U(exp, Exp) U(exp2, Exp2)
+  U(expm1, Expm1) U(log, Log) U(log2, Log2) U(log10, Log10) U(log1p, Log1p)
+  U(sqrt, Sqrt) U(rsqrt, Rsqrt) U(sin, Sin) U(cos, Cos) U(tan, Tan)
+  U(asin, Asin) U(acos, Acos) U(atan, Atan) U(sinh, Sinh) U(cosh, Cosh)
+  U(tanh, Tanh) U(sigmoid, Sigmoid) U(relu, Relu) U(erf, Erf) U(erfc, Erfc)
+  U(floor, Floor) U(ceil, Ceil) U(round, Round) U(trunc, Trunc) U(frac, Frac)
+  U(reciprocal, Reciprocal) U(logical_not, LogicalNot)
+  U(bitwise_not, BitwiseNot) U(isnan, IsNan) U(isinf, IsInf)
+  U(isfinite, IsFinite) U(nan_to_num, NanToNum) U(square, Square)
+  U(signbit, Signbit) U(isposinf, IsPosInf) U(isneginf, IsNegInf)
+#undef U
+#define C(S, To) t.cast[ti][static_cast<int>(ScalarType::S)] = &cast_loop<T, To>;
+  EMBER_FOR_EACH_TYPE(C)
+#undef C
+  t.where[ti] = &where_loop<T>;
+  constexpr int sum = static_cast<int>(ReduceOp::sum);
+  constexpr int prod = static_cast<int>(ReduceOp::prod);
+  constexpr int amax = static_cast<int>(ReduceOp::amax);
+  constexpr int amin = static_cast<int>(ReduceOp::amin);
+  constexpr int all = static_cast<int>(ReduceOp::all);
+  constexpr int any = static_cast<int>(ReduceOp::any);
+  t.reduce[sum][ti] = &sum_reduce<T>;
+  t.reduce[prod][ti] = &prod_reduce<T>;
+  t.reduce[amax][ti] = &extreme_reduce<T, true>;
+  t.reduce[amin][ti] = &extreme_reduce<T, false>;
+  t.reduce[all][ti] = &bool_reduce<T, true>;
+  t.reduce[any][ti] = &bool_reduce<T, false>;
+  t.reduce[static_cast<int>(ReduceOp::argmax)][ti] = &arg_reduce<T, true>;
+  t.reduce[static_cast<int>(ReduceOp::argmin)][ti] = &arg_reduce<T, false>;
+  t.reduce_cols[sum][ti] = &sum_cols<T>;
+  t.reduce_cols[prod][ti] = &prod_cols<T>;
+  t.reduce_cols[amax][ti] = &extreme_cols<T, true>;
+  t.reduce_cols[amin][ti] = &extreme_cols<T, false>;
+  t.reduce_cols[all][ti] = &bool_cols<T, true>;
+  t.reduce_cols[any][ti] = &bool_cols<T, false>;
+}
+
+void fill_table(KernelTable& t) {
+#define F(S, T) fill_for_type<T>(t);
+  EMBER_FOR_EACH_TYPE(F)
+#undef F
+}

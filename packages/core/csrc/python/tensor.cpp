@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The Tensor class: layout, views, copies and operators. Methods that need
+// no speed live in the Python front (ember/_tensor.py).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "../cpu/kernels/kernel_table.h"
+#include "../ops/elementwise.h"
+#include "../ops/matmul.h"
+#include "../tensor/errors.h"
+#include "convert.h"
+
+namespace ember {
+
+void register_dtypes(py::list objs);
+
+namespace {
+
+py::tuple to_tuple(const Shape& s) {
+  py::tuple t(s.size());
+  for (size_t i = 0; i < s.size(); ++i) t[i] = py::int_(s[i]);
+  return t;
+}
+
+py::object item(const TensorImpl& t) {
+  EMBER_CHECK(t.numel() == 1, "a Tensor with ", t.numel(),
+              " elements cannot be converted to Scalar");
+  const char* p = t.data();
+  switch (t.dtype()) {
+    case ScalarType::Bool: return py::bool_(*reinterpret_cast<const bool*>(p));
+    case ScalarType::Float16: return py::float_(static_cast<float>(*reinterpret_cast<const Half*>(p)));
+    case ScalarType::BFloat16: return py::float_(static_cast<float>(*reinterpret_cast<const BFloat16*>(p)));
+    case ScalarType::Float32: return py::float_(*reinterpret_cast<const float*>(p));
+    case ScalarType::Float64: return py::float_(*reinterpret_cast<const double*>(p));
+    default:
+      return EMBER_DISPATCH_ALL_TYPES(t.dtype(), "item", [&]() -> py::object {
+        return py::int_(static_cast<int64_t>(*reinterpret_cast<const scalar_t*>(p)));
+      });
+  }
+}
+
+using BinaryMethod = py::object (*)(const Tensor&, py::handle);
+
+template <BinaryOp op>
+py::object forward_op(const Tensor& self, py::handle other) {
+  Tensor o = as_operand(other);
+  if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  return py::cast(binary(op, self, o, nullptr));
+}
+template <BinaryOp op>
+py::object reflected_op(const Tensor& self, py::handle other) {
+  Tensor o = as_operand(other);
+  if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  return py::cast(binary(op, o, self, nullptr));
+}
+template <BinaryOp op>
+py::object inplace_op(const Tensor& self, py::handle other) {
+  Tensor o = as_operand(other);
+  if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  binary(op, self, o, self);
+  return py::cast(self);
+}
+
+}  // namespace
+
+void bind_tensor(py::module_& m) {
+  m.def("_register_dtypes", &register_dtypes);
+  auto cls = py::class_<TensorImpl, Tensor>(m, "Tensor", py::dynamic_attr());
+  cls.def_property_readonly("dtype", [](const TensorImpl& t) { return dtype_object(t.dtype()); })
+      .def_property_readonly("_sizes", [](const TensorImpl& t) { return to_tuple(t.sizes()); })
+      .def_property_readonly("ndim", &TensorImpl::dim)
+      .def("dim", &TensorImpl::dim)
+      .def("ndimension", &TensorImpl::dim)
+      .def("numel", &TensorImpl::numel)
+      .def("nelement", &TensorImpl::numel)
+      .def("element_size", &TensorImpl::itemsize)
+      .def_property_readonly("itemsize", &TensorImpl::itemsize)
+      .def_property_readonly("nbytes", [](const TensorImpl& t) { return t.numel() * static_cast<int64_t>(t.itemsize()); })
+      .def("stride", [](const TensorImpl& t, py::object dim) -> py::object {
+            if (dim.is_none()) return to_tuple(t.strides());
+            return py::int_(t.strides()[wrap_dim(dim.cast<int64_t>(), t.dim())]);
+          }, py::arg("dim") = py::none())
+      .def("storage_offset", &TensorImpl::offset)
+      .def("is_contiguous", [](const TensorImpl& t, py::object) { return t.is_contiguous(); },
+           py::arg("memory_format") = py::none())
+      .def("data_ptr", [](const TensorImpl& t) { return reinterpret_cast<uintptr_t>(t.data()); })
+      .def("_storage_ptr", [](const TensorImpl& t) { return reinterpret_cast<uintptr_t>(t.storage()->data()); })
+      .def("_storage_nbytes", [](const TensorImpl& t) { return t.storage()->nbytes(); })
+      .def("_device_str", [](const TensorImpl& t) { return t.device().str(); })
+      .def_property_readonly("_version", &TensorImpl::version)
+      .def("_bump_version", &TensorImpl::bump_version)
+      .def_property_readonly("_is_wrapped_number", [](const TensorImpl& t) { return t.is_wrapped_number; })
+      .def("as_strided", [](const TensorImpl& t, const Shape& size, const Shape& stride, py::object offset) {
+            int64_t off = offset.is_none() ? t.offset() : offset.cast<int64_t>();
+            return t.as_strided(size, stride, off);
+          }, py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none())
+      .def("contiguous", [](const Tensor& t, py::object) { return contiguous(t); },
+           py::arg("memory_format") = py::none())
+      .def("clone", [](const Tensor& t, py::object) {
+            Tensor out = TensorImpl::empty(t->sizes(), t->dtype());
+            copy_(out, t);
+            return out;
+          }, py::arg("memory_format") = py::none())
+      .def("_to_dtype", [](const Tensor& t, py::handle dtype) {
+            return to_dtype(t, dtype_from_object(dtype));
+          })
+      .def("copy_", [](const Tensor& self, py::handle src, bool) {
+            copy_(self, as_operand_or_throw(src, "copy_"));
+            return self;
+          }, py::arg("src"), py::arg("non_blocking") = false)
+      .def("fill_", [](const Tensor& self, py::handle value) {
+            fill_(self, as_operand_or_throw(value, "fill_"));
+            return self;
+          }, py::arg("value"))
+      .def("item", [](const TensorImpl& t) { return item(t); })
+      .def("__hash__", [](const TensorImpl& t) { return reinterpret_cast<intptr_t>(&t); });
+
+#define EMBER_FWD(py_name, op) cls.def(py_name, &forward_op<BinaryOp::op>, py::is_operator());
+#define EMBER_REV(py_name, op) cls.def(py_name, &reflected_op<BinaryOp::op>, py::is_operator());
+#define EMBER_INP(py_name, op) cls.def(py_name, &inplace_op<BinaryOp::op>, py::is_operator());
+  EMBER_FWD("__add__", add) EMBER_REV("__radd__", add) EMBER_INP("__iadd__", add)
+  EMBER_FWD("__sub__", sub) EMBER_REV("__rsub__", sub) EMBER_INP("__isub__", sub)
+  EMBER_FWD("__mul__", mul) EMBER_REV("__rmul__", mul) EMBER_INP("__imul__", mul)
+  EMBER_FWD("__truediv__", div) EMBER_REV("__rtruediv__", div) EMBER_INP("__itruediv__", div)
+  EMBER_FWD("__floordiv__", floor_divide) EMBER_REV("__rfloordiv__", floor_divide)
+  EMBER_INP("__ifloordiv__", floor_divide)
+  EMBER_FWD("__mod__", remainder) EMBER_REV("__rmod__", remainder) EMBER_INP("__imod__", remainder)
+  EMBER_FWD("__pow__", pow) EMBER_REV("__rpow__", pow) EMBER_INP("__ipow__", pow)
+  EMBER_FWD("__and__", bitwise_and) EMBER_REV("__rand__", bitwise_and) EMBER_INP("__iand__", bitwise_and)
+  EMBER_FWD("__or__", bitwise_or) EMBER_REV("__ror__", bitwise_or) EMBER_INP("__ior__", bitwise_or)
+  EMBER_FWD("__xor__", bitwise_xor) EMBER_REV("__rxor__", bitwise_xor) EMBER_INP("__ixor__", bitwise_xor)
+  EMBER_FWD("__lshift__", bitwise_left_shift) EMBER_REV("__rlshift__", bitwise_left_shift)
+  EMBER_INP("__ilshift__", bitwise_left_shift)
+  EMBER_FWD("__rshift__", bitwise_right_shift) EMBER_REV("__rrshift__", bitwise_right_shift)
+  EMBER_INP("__irshift__", bitwise_right_shift)
+  EMBER_FWD("__eq__", eq) EMBER_FWD("__ne__", ne) EMBER_FWD("__lt__", lt)
+  EMBER_FWD("__le__", le) EMBER_FWD("__gt__", gt) EMBER_FWD("__ge__", ge)
+#undef EMBER_FWD
+#undef EMBER_REV
+#undef EMBER_INP
+  cls.def("__neg__", [](const Tensor& t) { return unary(UnaryOp::neg, t, nullptr); })
+      .def("__abs__", [](const Tensor& t) { return unary(UnaryOp::abs, t, nullptr); })
+      .def("__invert__", [](const Tensor& t) { return unary(UnaryOp::bitwise_not, t, nullptr); });
+}
+
+}  // namespace ember

@@ -1,0 +1,324 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Tensor properties, conversions and the Python number/sequence protocol."""
+
+from __future__ import annotations
+
+from . import _C
+from ._device import CPU, as_device, check_available
+from ._dtypes import BY_NAME, dtype
+from ._registry import Tensor, method, prop
+from ._size import Size
+
+
+@prop
+def shape(self) -> Size:
+    return Size(self._sizes)
+
+
+@method
+def size(self, dim=None):
+    if dim is None:
+        return Size(self._sizes)
+    sizes = self._sizes
+    n = len(sizes)
+    if not (-max(n, 1) <= dim < max(n, 1)):
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(n, 1)}, {max(n, 1) - 1}], but got {dim})"
+        )
+    return sizes[dim] if n else 1
+
+
+@prop
+def device(self):
+    return CPU
+
+
+@prop
+def is_cuda(self) -> bool:
+    return False
+
+
+@prop
+def is_cpu(self) -> bool:
+    return True
+
+
+@prop
+def is_leaf(self) -> bool:
+    return True
+
+
+@prop
+def requires_grad(self) -> bool:
+    return False
+
+
+@prop
+def grad(self):
+    return None
+
+
+@prop
+def grad_fn(self):
+    return None
+
+
+@method
+def requires_grad_(self, requires_grad: bool = True):
+    if requires_grad:
+        raise ModuleNotFoundError(
+            "requires_grad=True needs automatic differentiation, which is part of the "
+            "'ember-autograd' distribution. Install it with: pip install ember-autograd",
+            name="ember.autograd",
+        )
+    return self
+
+
+@method
+def detach(self):
+    return self.as_strided(self._sizes, self.stride(), self.storage_offset())
+
+
+@method
+def is_floating_point(self) -> bool:
+    return self.dtype.is_floating_point
+
+
+@method
+def is_complex(self) -> bool:
+    return False
+
+
+@method
+def type(self, dtype=None):  # noqa: A002
+    if dtype is None:
+        return (
+            "ember."
+            + {
+                "bool": "BoolTensor",
+                "uint8": "ByteTensor",
+                "int8": "CharTensor",
+                "int16": "ShortTensor",
+                "int32": "IntTensor",
+                "int64": "LongTensor",
+                "float16": "HalfTensor",
+                "bfloat16": "BFloat16Tensor",
+                "float32": "FloatTensor",
+                "float64": "DoubleTensor",
+            }[self.dtype.name]
+        )
+    return self.to(dtype)
+
+
+def _parse_to(args, kwargs):
+    dev, dt = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, dtype):
+            dt = a
+        elif isinstance(a, Tensor):
+            dt, dev = a.dtype, a.device
+        elif a is not None and not isinstance(a, bool):
+            dev = a
+    return dev, dt, copy
+
+
+@method
+def to(self, *args, **kwargs):
+    """Converts dtype and/or device: ``to(dtype)``, ``to(device)``, ``to(other)``."""
+    dev, dt, copy = _parse_to(args, kwargs)
+    if dev is not None:
+        check_available(as_device(dev))
+    result = self if dt is None else self._to_dtype(dt)
+    if copy and result is self:
+        result = self.clone()
+    return result
+
+
+def _caster(name):
+    target = BY_NAME[name]
+
+    def cast(self, memory_format=None):
+        return self._to_dtype(target)
+
+    cast.__name__ = name
+    return cast
+
+
+for _m, _t in {
+    "float": "float32",
+    "double": "float64",
+    "half": "float16",
+    "bfloat16": "bfloat16",
+    "long": "int64",
+    "int": "int32",
+    "short": "int16",
+    "char": "int8",
+    "byte": "uint8",
+    "bool": "bool",
+}.items():
+    setattr(Tensor, _m, _caster(_t))
+
+
+@method
+def cpu(self, memory_format=None):
+    return self
+
+
+@method
+def cuda(self, device=None, non_blocking=False):
+    check_available(as_device(device if device is not None else "cuda"))
+
+
+@method
+def numpy(self, *, force=False):
+    """A numpy array sharing this tensor's memory."""
+    return _C.to_numpy(self)
+
+
+@method
+def __array__(self, dtype=None, copy=None):
+    arr = _C.to_numpy(self)
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    return arr.copy() if copy else arr
+
+
+@method
+def tolist(self):
+    if self.dtype.name == "bfloat16":
+        return self.float().tolist()
+    return _C.to_numpy(self).tolist()
+
+
+@method
+def __len__(self):
+    if self.dim() == 0:
+        raise TypeError("len() of a 0-d tensor")
+    return self._sizes[0]
+
+
+@method
+def __iter__(self):
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (self.select(0, i) for i in range(self._sizes[0]))
+
+
+@method
+def __bool__(self):
+    n = self.numel()
+    if n != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no' if n == 0 else 'more than one'} values is ambiguous")
+    return bool(self.item())
+
+
+@method
+def __float__(self):
+    return float(self.item())
+
+
+@method
+def __int__(self):
+    return int(self.item())
+
+
+@method
+def __index__(self):
+    if self.dtype.is_floating_point or self.dtype.name == "bool" or self.numel() != 1:
+        raise TypeError("only integer tensors of a single element can be converted to an index")
+    return int(self.item())
+
+
+@method
+def __complex__(self):
+    return complex(self.item())
+
+
+@method
+def __format__(self, spec):
+    if self.dim() == 0:
+        return self.item().__format__(spec)
+    return object.__format__(self, spec)
+
+
+@method
+def __reduce_ex__(self, protocol):
+    # Pickling goes through numpy (bfloat16 as float32 plus the dtype name).
+    arr = (self.float() if self.dtype.name == "bfloat16" else self).numpy().copy()
+    return (_rebuild, (arr, self.dtype.name))
+
+
+def _rebuild(arr, dtype_name):
+    t = _C.from_numpy(arr)
+    return t._to_dtype(BY_NAME[dtype_name])
+
+
+@method
+def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+    versioned = max_version is not None and tuple(max_version) >= (1, 0)
+    src = self.clone() if copy else self
+    return _C.to_dlpack(src, versioned)
+
+
+@method
+def __dlpack_device__(self):
+    return (1, 0)
+
+
+@method
+def share_memory_(self):
+    raise ModuleNotFoundError(
+        "share_memory_() is part of the 'ember-multiprocessing' distribution. "
+        "Install it with: pip install ember-multiprocessing",
+        name="ember.multiprocessing",
+    )
+
+
+@method
+def is_shared(self) -> bool:
+    return False
+
+
+@method
+def new_empty(self, *size, dtype=None, device=None):
+    from ._creation import empty
+
+    return empty(*size, dtype=dtype or self.dtype)
+
+
+@method
+def new_zeros(self, *size, dtype=None, device=None):
+    from ._creation import zeros
+
+    return zeros(*size, dtype=dtype or self.dtype)
+
+
+@method
+def new_ones(self, *size, dtype=None, device=None):
+    from ._creation import ones
+
+    return ones(*size, dtype=dtype or self.dtype)
+
+
+@method
+def new_full(self, size, fill_value, *, dtype=None, device=None):
+    from ._creation import full
+
+    return full(size, fill_value, dtype=dtype or self.dtype)
+
+
+@method
+def new_tensor(self, data, *, dtype=None, device=None):
+    from ._creation import tensor
+
+    return tensor(data, dtype=dtype or self.dtype)
+
+
+@method
+def zero_(self):
+    return self.fill_(0)
