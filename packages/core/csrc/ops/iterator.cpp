@@ -13,6 +13,7 @@ constexpr int kMaxOperands = 4;
 
 struct Layout {
   int nops = 0;
+  int64_t item[kMaxOperands];  // element size of each operand
   int64_t ndim = 0;
   Shape sizes;                                // dims, innermost first
   std::vector<int64_t> strides[kMaxOperands];  // bytes, innermost first
@@ -54,9 +55,46 @@ std::vector<int64_t> memory_order(const Shape& shape,
   return perm;
 }
 
+// True when some operand walks the inner dim with a large stride but the
+// outer dim contiguously (a transposed operand): then tiles keep both
+// operands' cache lines hot.
+bool wants_tiles(const Layout& L) {
+  if (L.ndim != 2 || L.sizes[0] < 64 || L.sizes[1] < 64) return false;
+  for (int k = 0; k < L.nops; ++k)
+    if (L.strides[k][1] == L.item[k] && L.strides[k][0] > 8 * L.item[k]) return true;
+  return false;
+}
+
+void run_tiled(const Layout& L, LoopFn loop, const double* params) {
+  constexpr int64_t kTile = 64;
+  int64_t n0 = L.sizes[0], n1 = L.sizes[1];
+  int64_t tiles1 = (n1 + kTile - 1) / kTile;
+  parallel_for(0, tiles1, std::max<int64_t>(1, kGrainSize / (kTile * n0)),
+               [&](int64_t b, int64_t e) {
+    char* ptrs[kMaxOperands];
+    int64_t inner[kMaxOperands];
+    for (int k = 0; k < L.nops; ++k) inner[k] = L.strides[k][0];
+    for (int64_t t1 = b; t1 < e; ++t1) {
+      int64_t j1 = std::min(n1, (t1 + 1) * kTile);
+      for (int64_t i0 = 0; i0 < n0; i0 += kTile) {
+        int64_t len = std::min(kTile, n0 - i0);
+        for (int64_t j = t1 * kTile; j < j1; ++j) {
+          for (int k = 0; k < L.nops; ++k)
+            ptrs[k] = L.data[k] + i0 * L.strides[k][0] + j * L.strides[k][1];
+          loop(ptrs, inner, len, params);
+        }
+      }
+    }
+  });
+}
+
 void run_layout(const Layout& L, LoopFn loop, const double* params,
                 int64_t numel) {
   if (numel == 0) return;
+  if (wants_tiles(L)) {
+    run_tiled(L, loop, params);
+    return;
+  }
   auto range = [&](int64_t begin, int64_t end) {
     int64_t idx[64];
     int64_t rem = begin;
@@ -126,8 +164,10 @@ Tensor run_elementwise(Tensor out, ScalarType out_dtype,
     L.ndim = 1;
     L.sizes = {numel};
     L.data[0] = out->data();
+    L.item[0] = static_cast<int64_t>(out->itemsize());
     L.strides[0] = {static_cast<int64_t>(out->itemsize())};
     for (size_t k = 0; k < inputs.size(); ++k) {
+      L.item[k + 1] = static_cast<int64_t>(inputs[k]->itemsize());
       L.data[k + 1] = inputs[k]->data();
       L.strides[k + 1] = {static_cast<int64_t>(inputs[k]->itemsize())};
     }
@@ -163,7 +203,11 @@ Tensor run_elementwise(Tensor out, ScalarType out_dtype,
   Layout L;
   L.nops = static_cast<int>(all_strides.size());
   L.data[0] = out->data();
-  for (size_t k = 0; k < inputs.size(); ++k) L.data[k + 1] = inputs[k]->data();
+  L.item[0] = static_cast<int64_t>(out->itemsize());
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    L.data[k + 1] = inputs[k]->data();
+    L.item[k + 1] = static_cast<int64_t>(inputs[k]->itemsize());
+  }
   for (int64_t d : perm) {
     if (shape[d] == 1) continue;
     bool merge = !L.sizes.empty();

@@ -34,6 +34,7 @@ from ._registry import Tensor
 globals().update(_EXPORTS)
 from ._device import device  # noqa: E402
 from ._size import Size  # noqa: E402
+from . import ops  # noqa: E402
 
 __version__: str = _C.__version__
 __abi_version__: tuple[int, int] = tuple(_C.__abi_version__)

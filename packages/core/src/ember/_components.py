@@ -4,7 +4,6 @@ hook that names the distribution to install when one is missing."""
 
 from __future__ import annotations
 
-import importlib.abc
 import sys
 
 # subpackage -> distribution
@@ -19,8 +18,9 @@ COMPONENTS = {
 }
 
 
-class _MissingComponentFinder(importlib.abc.MetaPathFinder):
-    """Last on sys.meta_path: reached only when no installed distribution
+class _MissingComponentFinder:
+    """A sys.meta_path finder (duck-typed: importlib.abc costs ~10 ms to
+    import). Last on sys.meta_path: reached only when no installed distribution
     provides ``ember.<component>``; raises an error naming the one to install."""
 
     def find_spec(self, fullname, path=None, target=None):

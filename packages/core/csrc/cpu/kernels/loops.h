@@ -153,16 +153,48 @@ void prod_reduce(const char* in, int64_t n, int64_t stride, char* out) {
   *reinterpret_cast<sum_out_t<T>*>(out) = static_cast<sum_out_t<T>>(r);
 }
 
-// max/min propagate NaN, as PyTorch.
+// max/min propagate NaN, as PyTorch. Contiguous float input runs 16
+// independent lanes (vectorized) with NaN flags kept beside them.
+template <typename T>
+using nan_flag_t = typename std::conditional<sizeof(T) == 4, int32_t, int64_t>::type;
+
+template <typename T, bool kMax>
+inline T pick(T v, T acc) {
+  return kMax ? (v > acc ? v : acc) : (v < acc ? v : acc);
+}
+
 template <typename T, bool kMax>
 void extreme_reduce(const char* in, int64_t n, int64_t stride, char* out) {
   using M = opmath_t<T>;
+  int64_t i = 1;
   M r = static_cast<M>(*reinterpret_cast<const T*>(in));
   bool nan = is_nan(r);
-  for (int64_t i = 1; i < n; ++i) {
+  if constexpr (kIsFloat<M> && std::is_same<M, T>::value) {
+    if (stride == sizeof(T) && n >= 32) {
+      const T* x = reinterpret_cast<const T*>(in);
+      T acc[16];
+      nan_flag_t<T> flag[16];
+      for (int j = 0; j < 16; ++j) {
+        acc[j] = x[j];
+        flag[j] = static_cast<nan_flag_t<T>>(x[j] != x[j]);
+      }
+      for (i = 16; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; ++j) {
+          T v = x[i + j];
+          acc[j] = pick<T, kMax>(v, acc[j]);
+          flag[j] |= static_cast<nan_flag_t<T>>(v != v);
+        }
+      r = acc[0];
+      for (int j = 0; j < 16; ++j) {
+        r = pick<T, kMax>(acc[j], r);
+        nan |= flag[j] != 0;
+      }
+    }
+  }
+  for (; i < n; ++i) {
     M v = static_cast<M>(*reinterpret_cast<const T*>(in + i * stride));
     nan |= is_nan(v);
-    r = kMax ? (v > r ? v : r) : (v < r ? v : r);
+    r = pick<M, kMax>(v, r);
   }
   if constexpr (kIsFloat<M>) {
     if (nan) r = M(NAN);
@@ -251,21 +283,22 @@ void extreme_cols(const char* in, int64_t rows, int64_t rs, int64_t cols,
   using M = opmath_t<T>;
   T* o = reinterpret_cast<T*>(out);
   if constexpr (kIsFloat<M> && std::is_same<M, T>::value) {
-    // Running max and a NaN-carrying sum vectorize; NaN is applied after.
-    T* nan_acc = static_cast<T*>(calloc(static_cast<size_t>(cols), sizeof(T)));
+    // Running max and NaN flags vectorize; NaN is applied after.
+    using F = nan_flag_t<T>;
+    F* flag = static_cast<F*>(calloc(static_cast<size_t>(cols), sizeof(F)));
     const T* x0 = reinterpret_cast<const T*>(in);
     for (int64_t j = 0; j < cols; ++j) o[j] = x0[j];
     for (int64_t r = 0; r < rows; ++r) {
       const T* x = reinterpret_cast<const T*>(in + r * rs);
       for (int64_t j = 0; j < cols; ++j) {
         T v = x[j];
-        o[j] = kMax ? (v > o[j] ? v : o[j]) : (v < o[j] ? v : o[j]);
-        nan_acc[j] += v - v;
+        o[j] = pick<T, kMax>(v, o[j]);
+        flag[j] |= static_cast<F>(v != v);
       }
     }
     for (int64_t j = 0; j < cols; ++j)
-      if (nan_acc[j] != nan_acc[j]) o[j] = T(NAN);
-    free(nan_acc);
+      if (flag[j]) o[j] = T(NAN);
+    free(flag);
   } else {
     for (int64_t j = 0; j < cols; ++j)
       extreme_reduce<T, kMax>(in + j * static_cast<int64_t>(sizeof(T)), rows,
