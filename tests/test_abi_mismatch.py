@@ -10,9 +10,8 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 import ember
+import pytest
 
 MAJOR, FEATURE = ember.__abi_version__
 # the core release series of an ABI major: ABI N <-> ember-core 0.N.*
@@ -75,9 +74,7 @@ def test_mismatch_seen_from_a_fresh_interpreter(abi_extensions):
     )
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.strip() == "True"
-    bad = subprocess.run(
-        [sys.executable, "-c", "import _ember_abi_ext_major"], capture_output=True, text=True, env=env
-    )
+    bad = subprocess.run([sys.executable, "-c", "import _ember_abi_ext_major"], capture_output=True, text=True, env=env)
     assert bad.returncode != 0
     assert "ImportError: this extension was built for ember ABI" in bad.stderr
     assert PIP.search(bad.stderr), bad.stderr

@@ -366,6 +366,9 @@ def print_environment(env: dict[str, object]) -> None:
     print(f"numpy      {env['numpy']}  BLAS: {env['numpy_blas']}")
     print(f"python     {env['python']}  {sys.executable}")
     print("env        " + "  ".join(f"{k}={v if v is not None else '(unset)'}" for k, v in env["env"].items()))
+    load, cpus = env["loadavg"], env["cpus_usable"] or env["cpus"] or 1
+    if load and load[0] > 0.25 * cpus:
+        print(f"WARNING    load average {load[0]} on {cpus} cpus: the machine is busy, the numbers are noisy")
     wheels = env["wheels"]
     if wheels:
         for path, size in wheels.items():
@@ -383,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="few, short samples: a smoke test, not a measurement")
     p.add_argument("--only", metavar="PATTERN", help="regex searched in workload names, e.g. 'matmul|bmm' or import")
     p.add_argument("--json", metavar="PATH", help="write the environment, all medians and samples here")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the input data (default 0)")
     args = p.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 11)
     min_time = args.min_time or (0.01 if args.quick else 0.02)

@@ -50,7 +50,7 @@ bool unary_promotes_ints(UnaryOp op) {
 }
 
 [[noreturn]] void not_implemented(const char* name, ScalarType t) {
-  detail::fail(ErrorKind::Runtime, "\"", name, "_cpu\" not implemented for '",
+  detail::fail(ErrorKind::NotImplemented, "\"", name, "_cpu\" not implemented for '",
                scalar_type_torch_name(t), "'");
 }
 
@@ -62,20 +62,12 @@ void check_same_device(const TensorImpl& a, const TensorImpl& b,
               b.device().str(), "! (when checking arguments for ", name, ")");
 }
 
-bool any_zero(const Tensor& t) {
-  Tensor zero = wrap_scalar(0, t->dtype());
-  Tensor eq = binary(BinaryOp::eq, t, zero, nullptr);
-  const bool* p = reinterpret_cast<const bool*>(eq->data());
-  for (int64_t i = 0; i < eq->numel(); ++i)
-    if (p[i]) return true;
-  return false;
-}
-
-bool any_negative(const Tensor& t) {
-  Tensor zero = wrap_scalar(0, t->dtype());
-  Tensor lt = binary(BinaryOp::lt, t, zero, nullptr);
-  const bool* p = reinterpret_cast<const bool*>(lt->data());
-  for (int64_t i = 0; i < lt->numel(); ++i)
+// True when `t <op> 0` holds for some element (integer-division and
+// integer-power checks, before a kernel would divide by zero).
+bool any_compared_to_zero(const Tensor& t, BinaryOp op) {
+  Tensor hits = binary(op, t, wrap_scalar(0, t->dtype()), nullptr);
+  const bool* p = reinterpret_cast<const bool*>(hits->data());
+  for (int64_t i = 0; i < hits->numel(); ++i)
     if (p[i]) return true;
   return false;
 }
@@ -112,7 +104,7 @@ Tensor wrap_scalar(double v, ScalarType dtype) {
 
 Tensor to_dtype(const Tensor& t, ScalarType dtype) {
   if (t->dtype() == dtype) return t;
-  LoopFn loop = kernels().cast[static_cast<int>(t->dtype())][static_cast<int>(dtype)];
+  LoopFn loop = kernels(t->device().type).cast[static_cast<int>(t->dtype())][static_cast<int>(dtype)];
   return run_elementwise(nullptr, dtype, {t.get()}, loop);
 }
 
@@ -123,7 +115,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
               " cannot be broadcast to the destination shape ",
               shape_str(dst->sizes()));
   check_output(*dst, dst->sizes(), "copy_");
-  LoopFn loop = kernels().cast[static_cast<int>(src->dtype())][static_cast<int>(dst->dtype())];
+  LoopFn loop = kernels(dst->device().type).cast[static_cast<int>(src->dtype())][static_cast<int>(dst->dtype())];
   run_elementwise(dst, dst->dtype(), {src.get()}, loop);
   dst->bump_version();
 }
@@ -131,7 +123,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
 Tensor contiguous(const Tensor& t) {
   if (t->is_contiguous()) return t;
   Tensor out = TensorImpl::empty(t->sizes(), t->dtype());
-  LoopFn loop = kernels().cast[static_cast<int>(t->dtype())][static_cast<int>(t->dtype())];
+  LoopFn loop = kernels(t->device().type).cast[static_cast<int>(t->dtype())][static_cast<int>(t->dtype())];
   return run_elementwise(out, t->dtype(), {t.get()}, loop);
 }
 
@@ -145,16 +137,16 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor out) {
   EMBER_CHECK(!(op == BinaryOp::sub && common == ScalarType::Bool),
               "Subtraction, the `-` operator, with two bool tensors is not "
               "supported. Use the `^` or `logical_xor()` operator instead.");
-  LoopFn loop = kernels().binary[static_cast<int>(op)][static_cast<int>(common)];
+  LoopFn loop = kernels(a->device().type).binary[static_cast<int>(op)][static_cast<int>(common)];
   if (!loop) not_implemented(name, common);
   ScalarType result_dtype = binary_is_predicate(op) ? ScalarType::Bool : common;
   Tensor ca = to_dtype(a, common), cb = to_dtype(b, common);
   if (is_integral(common, false)) {
     if (op == BinaryOp::floor_divide || op == BinaryOp::remainder ||
         op == BinaryOp::fmod)
-      EMBER_CHECK(!any_zero(cb), "ZeroDivisionError: integer division by zero in ", name);
+      EMBER_CHECK(!any_compared_to_zero(cb, BinaryOp::eq), "ZeroDivisionError: integer division by zero in ", name);
     if (op == BinaryOp::pow)
-      EMBER_CHECK(!any_negative(cb), "Integers to negative integer powers are not allowed.");
+      EMBER_CHECK(!any_compared_to_zero(cb, BinaryOp::lt), "Integers to negative integer powers are not allowed.");
   }
   if (out) {
     check_same_device(*out, *a, name);
@@ -183,7 +175,7 @@ Tensor unary(UnaryOp op, const Tensor& a, Tensor out, const double* params) {
     copy_(r, a);
     return r;
   }
-  LoopFn loop = kernels().unary[static_cast<int>(op)][static_cast<int>(compute)];
+  LoopFn loop = kernels(a->device().type).unary[static_cast<int>(op)][static_cast<int>(compute)];
   if (!loop) not_implemented(name, compute);
   ScalarType result_dtype = unary_is_predicate(op) ? ScalarType::Bool : compute;
   Tensor ca = to_dtype(a, compute);
@@ -207,7 +199,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor out) {
   check_same_device(*a, *b, "where");
   ScalarType common = result_type({a.get(), b.get()});
   Tensor ca = to_dtype(a, common), cb = to_dtype(b, common);
-  LoopFn loop = kernels().where[static_cast<int>(common)];
+  LoopFn loop = kernels(a->device().type).where[static_cast<int>(common)];
   if (out) {
     Shape shape = broadcast_shapes(cond->sizes(),
                                    broadcast_shapes(a->sizes(), b->sizes()));

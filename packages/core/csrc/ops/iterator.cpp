@@ -2,6 +2,7 @@
 #include "iterator.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "../cpu/thread_pool.h"
 #include "../tensor/errors.h"
@@ -128,6 +129,31 @@ void run_layout(const Layout& L, LoopFn loop, const double* params,
   }
 }
 
+// [first, last] byte addresses a tensor can touch.
+std::pair<const char*, const char*> byte_range(const TensorImpl& t) {
+  const char* first = t.data();
+  int64_t span = 0;
+  for (size_t i = 0; i < t.sizes().size(); ++i)
+    span += (t.sizes()[i] - 1) * t.strides()[i];
+  return {first, first + span * static_cast<int64_t>(t.itemsize()) +
+                     static_cast<int64_t>(t.itemsize()) - 1};
+}
+
+// An input that shares memory with the output must be the very same view;
+// a shifted or transposed alias would read values the loop already wrote.
+void check_no_partial_overlap(const TensorImpl& out, const TensorImpl& in) {
+  if (out.numel() == 0 || in.numel() == 0) return;
+  if (out.storage()->data() != in.storage()->data()) return;
+  auto a = byte_range(out), b = byte_range(in);
+  if (a.second < b.first || b.second < a.first) return;
+  bool same = out.data() == in.data() && out.strides() == in.strides() &&
+              out.sizes() == in.sizes() && out.dtype() == in.dtype();
+  EMBER_CHECK(same, "unsupported operation: some elements of the input tensor "
+              "and the written-to tensor refer to a single memory location "
+              "(input ", describe(in), ", output ", describe(out),
+              "). Please clone() the tensor before performing the operation.");
+}
+
 }  // namespace
 
 void check_output(const TensorImpl& out, const Shape& expected,
@@ -151,6 +177,8 @@ Tensor run_elementwise(Tensor out, ScalarType out_dtype,
     for (const TensorImpl* t : inputs) shape = broadcast_shapes(shape, t->sizes());
   }
   EMBER_CHECK(shape.size() < 64, "tensors of more than 63 dims are not supported");
+  if (out)
+    for (const TensorImpl* t : inputs) check_no_partial_overlap(*out, *t);
   int64_t numel = checked_numel(shape);
 
   // Fast path: every operand is contiguous with the full shape.

@@ -54,7 +54,7 @@ Dims coalesce(const Dims& d) {
 // reduced dims coalesce to one dim of `r` elements at stride `rs`.
 void reduce_kernel(ReduceOp op, const TensorImpl& in, const Dims& kept,
                    int64_t r, int64_t rs, TensorImpl& out) {
-  const KernelTable& K = kernels();
+  const KernelTable& K = kernels(in.device().type);
   int o = static_cast<int>(op), ti = static_cast<int>(in.dtype());
   ReduceFn fn = K.reduce[o][ti];
   ReduceColsFn cols_fn = K.reduce_cols[o][ti];
@@ -102,7 +102,7 @@ void reduce_kernel(ReduceOp op, const TensorImpl& in, const Dims& kept,
 void reduce_all_contiguous(ReduceOp op, const TensorImpl& in, TensorImpl& out) {
   constexpr int64_t kBlock = 1 << 16;
   int64_t n = in.numel();
-  ReduceFn fn = kernels().reduce[static_cast<int>(op)][static_cast<int>(in.dtype())];
+  ReduceFn fn = kernels(in.device().type).reduce[static_cast<int>(op)][static_cast<int>(in.dtype())];
   int64_t item = static_cast<int64_t>(in.itemsize());
   bool splittable = n > kBlock && op != ReduceOp::argmax &&
                     op != ReduceOp::argmin &&
@@ -125,7 +125,7 @@ void reduce_all_contiguous(ReduceOp op, const TensorImpl& in, TensorImpl& out) {
   });
   // partials combine with the same op (sum of sums, max of maxes, ...)
   ReduceOp combine = op;
-  ReduceFn cfn = kernels().reduce[static_cast<int>(combine)][static_cast<int>(out.dtype())];
+  ReduceFn cfn = kernels(in.device().type).reduce[static_cast<int>(combine)][static_cast<int>(out.dtype())];
   cfn(partial->data(), nblocks, pitem, out.data());
 }
 

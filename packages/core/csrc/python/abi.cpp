@@ -191,10 +191,13 @@ Tensor call_registered(const std::string& name, std::vector<Tensor> inputs) {
   std::vector<EmberTensor*> ptrs;
   for (auto& h : handles) ptrs.push_back(&h);
   EmberTensor* out = nullptr;
+  t_last_error.clear();
   int rc = k(ptrs.data(), static_cast<int>(ptrs.size()), &out);
-  EMBER_CHECK(rc == 0 && out, "kernel for '", name, "' failed: ", t_last_error);
-  Tensor result = out->t;
+  Tensor result = out ? out->t : nullptr;
   delete out;
+  EMBER_CHECK(rc == 0, "kernel for '", name, "' failed: ",
+              t_last_error.empty() ? "(no message set)" : t_last_error);
+  EMBER_CHECK(result != nullptr, "kernel for '", name, "' returned no tensor");
   return result;
 }
 

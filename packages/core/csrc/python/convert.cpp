@@ -35,10 +35,14 @@ Tensor as_operand(py::handle h) {
     return wrap_int(v);
   }
   if (PyFloat_Check(o)) return wrap_scalar(PyFloat_AS_DOUBLE(o), ScalarType::Float64);
-  // numpy scalars and other numbers with __index__/__float__
-  if (PyIndex_Check(o) && !PyObject_HasAttrString(o, "__array_interface__") ) {
-    return wrap_int(h.cast<int64_t>());
+  // numpy scalars and 0-d arrays: their Python value
+  if (py::hasattr(h, "dtype") && py::hasattr(h, "item") &&
+      py::hasattr(h, "ndim") && h.attr("ndim").cast<int>() == 0) {
+    py::object v = h.attr("item")();
+    if (PyBool_Check(v.ptr()) || PyLong_Check(v.ptr()) || PyFloat_Check(v.ptr()))
+      return as_operand(v);
   }
+  if (PyIndex_Check(o)) return wrap_int(h.cast<int64_t>());
   return nullptr;
 }
 

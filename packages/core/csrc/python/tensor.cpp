@@ -66,6 +66,11 @@ py::object inplace_op(const Tensor& self, py::handle other) {
 void bind_tensor(py::module_& m) {
   m.def("_register_dtypes", &register_dtypes);
   auto cls = py::class_<TensorImpl, Tensor>(m, "Tensor", py::dynamic_attr());
+  // ember.Tensor(2, 3) / ember.Tensor([1, 2]): built by the Python front.
+  cls.def(py::init([](py::args args, py::kwargs kwargs) {
+    py::object make = py::module_::import("ember._constructor").attr("tensor_constructor");
+    return make(*args, **kwargs).cast<Tensor>();
+  }));
   cls.def_property_readonly("dtype", [](const TensorImpl& t) { return dtype_object(t.dtype()); })
       .def_property_readonly("_sizes", [](const TensorImpl& t) { return to_tuple(t.sizes()); })
       .def_property_readonly("ndim", &TensorImpl::dim)

@@ -32,6 +32,10 @@ extern "C" {
 #define EMBER_TARGET_FEATURE 1
 #endif
 
+/* The ABI is everything between the two markers below: tools/abi_check.py
+   hashes it and CI fails if it changes without a version bump. */
+/* EMBER_ABI_SLOTS_BEGIN */
+
 /* DLPack's device and type codes. */
 enum EmberDeviceType { EMBER_DEVICE_CPU = 1, EMBER_DEVICE_CUDA = 2 };
 enum EmberTypeCode {
@@ -71,7 +75,6 @@ typedef void (*EmberDeleter)(void* data, void* ctx);
 typedef int (*EmberKernel)(EmberTensor* const* inputs, int ninputs,
                            EmberTensor** out);
 
-/* EMBER_ABI_SLOTS_BEGIN (tools/abi_check.py hashes these lines) */
 typedef struct {
   /* 0, feature 1 */ int (*abi_major)(void);
   /* 1, feature 1 */ int (*abi_feature)(void);
@@ -133,7 +136,8 @@ static int ember_import_core(void) {
     PyErr_Format(PyExc_ImportError,
                  "this extension was built for ember ABI %d.%d, but the "
                  "installed ember-core %s provides ABI %d.%d. Install a "
-                 "matching core with: pip install \"ember-core>=0.%d,<0.%d\" "
+                 "matching core with: pip install --upgrade "
+                 "\"ember-core>=0.%d,<0.%d\" "
                  "-- or rebuild the extension against the installed core "
                  "(pip install --no-build-isolation --force-reinstall "
                  "<extension>)",

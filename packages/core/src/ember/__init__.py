@@ -32,9 +32,9 @@ from ._registry import EXPORTS as _EXPORTS  # noqa: E402
 from ._registry import Tensor
 
 globals().update(_EXPORTS)
+from . import ops  # noqa: E402
 from ._device import device  # noqa: E402
 from ._size import Size  # noqa: E402
-from . import ops  # noqa: E402
 
 __version__: str = _C.__version__
 __abi_version__: tuple[int, int] = tuple(_C.__abi_version__)
@@ -56,14 +56,24 @@ def get_include() -> str:
     """Directory holding ``ember/abi.h``, for compiling against the C ABI."""
     import os
 
-    return os.path.join(os.path.dirname(__file__), "include")
+    # installed beside the extension (also in editable installs)
+    return os.path.join(os.path.dirname(_C.__file__), "include")
 
 
 def get_cmake_dir() -> str:
     """Directory of ember's CMake package config (``find_package(ember)``)."""
     import os
 
-    return os.path.join(os.path.dirname(__file__), "share", "cmake", "ember")
+    return os.path.join(os.path.dirname(_C.__file__), "share", "cmake", "ember")
+
+
+def __getattr__(name: str):
+    # `from ember import nn` without ember-nn: name the distribution to install
+    if name in _components.COMPONENTS:
+        import importlib
+
+        return importlib.import_module(f"ember.{name}")
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
 
 
 _components.install_import_hook()

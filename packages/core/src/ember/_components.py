@@ -18,27 +18,58 @@ COMPONENTS = {
 }
 
 
+def _is_probe() -> bool:
+    """True when the lookup comes from ``importlib.util.find_spec`` (code
+    asking whether a component is installed), which must get None rather
+    than an error. Frames: 0 here, 1 find_spec below, 2 importlib's
+    _find_spec, 3 its caller. Any other layout counts as an import."""
+    try:
+        frame = sys._getframe(3)
+    except ValueError:
+        return False
+    return frame.f_code.co_name == "find_spec" and frame.f_globals.get("__name__") == "importlib.util"
+
+
+def missing_message(fullname: str) -> str | None:
+    """The error for importing ``fullname`` when no installed distribution
+    provides it, or None when it is not (part of) a component."""
+    if not fullname.startswith("ember."):
+        return None
+    sub = fullname[len("ember.") :]
+    for name, dist in COMPONENTS.items():
+        if sub == name or sub.startswith(name + "."):
+            return (
+                f"No module named '{fullname}': it is part of the '{dist}' "
+                f"distribution, which is not installed. Install it with: "
+                f"pip install {dist}"
+            )
+    # a parent of a component path, e.g. ember.utils for ember.utils.data
+    below = {f"ember.{name}": dist for name, dist in COMPONENTS.items() if name.startswith(sub + ".")}
+    if below:
+        dists = list(dict.fromkeys(below.values()))
+        return (
+            f"No module named '{fullname}': {', '.join(below)} "
+            f"{'is' if len(below) == 1 else 'are'} part of "
+            f"{' and '.join(repr(d) for d in dists)}, which {'is' if len(dists) == 1 else 'are'} "
+            f"not installed. Install with: pip install {' '.join(dists)}"
+        )
+    return None
+
+
 class _MissingComponentFinder:
     """A sys.meta_path finder (duck-typed: importlib.abc costs ~10 ms to
     import). Last on sys.meta_path: reached only when no installed distribution
     provides ``ember.<component>``; raises an error naming the one to install."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if not fullname.startswith("ember."):
+        message = missing_message(fullname)
+        if message is None or _is_probe():
             return None
-        sub = fullname[len("ember.") :]
-        for name, dist in COMPONENTS.items():
-            if sub == name or sub.startswith(name + "."):
-                raise ModuleNotFoundError(
-                    f"No module named '{fullname}': it is part of the '{dist}' "
-                    f"distribution, which is not installed. Install it with: "
-                    f"pip install {dist}",
-                    name=fullname,
-                )
-        return None
+        raise ModuleNotFoundError(message, name=fullname)
 
 
 def install_import_hook() -> None:
+    """Appends the missing-component finder to sys.meta_path (once)."""
     if not any(isinstance(f, _MissingComponentFinder) for f in sys.meta_path):
         sys.meta_path.append(_MissingComponentFinder())
 

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../../tensor/errors.h"
+
 namespace ember {
 
 #define EMBER_NAME_ENTRY(name) #name,
@@ -64,9 +66,22 @@ const Selected& selected() {
   return *s;
 }
 
+const KernelTable* g_device_tables[static_cast<int>(DeviceType::NumTypes)] = {};
+
 }  // namespace
 
-const KernelTable& kernels() { return selected().table; }
+void register_device_kernels(DeviceType device, const KernelTable* table) {
+  g_device_tables[static_cast<int>(device)] = table;
+}
+
+const KernelTable& kernels(DeviceType device) {
+  if (device == DeviceType::CPU) return selected().table;
+  const KernelTable* t = g_device_tables[static_cast<int>(device)];
+  EMBER_CHECK(t != nullptr, "no kernels for device type ",
+              Device{device, -1}.str(), ": ember-core was built without it");
+  return *t;
+}
+
 const char* simd_level() { return selected().level; }
 
 }  // namespace ember

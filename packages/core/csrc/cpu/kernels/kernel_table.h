@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 
+#include "../../tensor/device.h"
 #include "../../tensor/scalar_type.h"
 
 namespace ember {
@@ -63,8 +64,11 @@ const char* binary_op_name(BinaryOp op);
 const char* unary_op_name(UnaryOp op);
 const char* reduce_op_name(ReduceOp op);
 
-// The table for this CPU, filled on first use.
-const KernelTable& kernels();
+// The loops for a device type: for the CPU, the best ISA this CPU runs
+// (filled on first use); other device types register theirs when their
+// backend loads. Raises when none is registered.
+const KernelTable& kernels(DeviceType device = DeviceType::CPU);
+void register_device_kernels(DeviceType device, const KernelTable* table);
 // "baseline", "avx2" or "avx512": the ISA whose loops kernels() holds.
 const char* simd_level();
 

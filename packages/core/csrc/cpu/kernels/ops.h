@@ -184,7 +184,7 @@ EMBER_BINARY(RightShift, IntTypes, SameOut,
   };
 
 EMBER_UNARY(Neg, NumericTypes, SameOut, return static_cast<T>(-a);)
-EMBER_UNARY(Abs, AllTypes, SameOut,
+EMBER_UNARY(Abs, NumericTypes, SameOut,
   if constexpr (kIsFloat<T>) return m_fabs(a);
   else if constexpr (kIsBool<T> || std::is_unsigned<T>::value) return a;
   else return static_cast<T>(a < 0 ? -a : a);)
