@@ -41,4 +41,3 @@ html_theme_options = {
     "description": "PyTorch's API, a small fast core",
     "fixed_sidebar": True,
 }
-html_sidebars = {"**": ["about.html", "navigation.html", "relations.html", "searchbox.html"]}

@@ -7,9 +7,10 @@ from __future__ import annotations
 import gc
 import threading
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 EXT = "_ember_abi_ext"
 

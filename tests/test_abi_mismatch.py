@@ -10,8 +10,9 @@ import re
 import subprocess
 import sys
 
-import ember
 import pytest
+
+import ember
 
 MAJOR, FEATURE = ember.__abi_version__
 # the core release series of an ABI major: ABI N <-> ember-core 0.N.*

@@ -16,8 +16,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-import ember
 import pytest
+
+import ember
 from ember import _components, info
 
 REPO = Path(__file__).resolve().parent.parent

@@ -42,13 +42,18 @@ PYBIND11_MODULE(_C, m) {
   bind_abi(m);
   bind_dlpack(m);
 
-  m.def("get_num_threads", &get_num_threads);
-  m.def("set_num_threads", &set_num_threads, py::arg("n"));
-  m.def("simd_level", &simd_level);
-  m.def("blas_info", &blas_info);
-  m.def("empty_cache", &cpu_empty_cache);
-  m.def("set_cache_limit", &cpu_set_cache_limit, py::arg("bytes"));
-  m.def("memory_stats", [] {
+  m.def("get_num_threads", &get_num_threads,
+        "The number of threads ember's pool (and OpenBLAS) use.");
+  m.def("set_num_threads", &set_num_threads, py::arg("n"),
+        "Sets the threads of ember's pool and of OpenBLAS together.");
+  m.def("simd_level", &simd_level,
+        "The instruction set of the loops chosen at load: baseline, avx2 or avx512.");
+  m.def("blas_info", &blas_info, "The OpenBLAS build ember links, and its kernel.");
+  m.def("empty_cache", &cpu_empty_cache,
+        "Returns the CPU block cache's free blocks to the system.");
+  m.def("set_cache_limit", &cpu_set_cache_limit, py::arg("bytes"),
+        "Caps the bytes the CPU block cache keeps (0 disables it).");
+  m.def("memory_stats", [] {  // documented in the Python front
     AllocatorStats s = cpu_allocator_stats();
     py::dict d;
     d["allocated_bytes"] = s.allocated_bytes;

@@ -96,18 +96,25 @@ void bind_ops(py::module_& m) {
   py::class_<Generator, std::shared_ptr<Generator>>(m, "Generator")
       .def(py::init([](py::object /*device*/) { return std::make_shared<Generator>(); }),
            py::arg("device") = py::none())
-      .def("manual_seed", [](Generator& g, int64_t seed) -> Generator& {
-            g.manual_seed(static_cast<uint64_t>(seed));
+      // any Python int in [-2**63, 2**64): taken modulo 2**64, as PyTorch
+      .def("manual_seed", [](Generator& g, py::int_ seed) -> Generator& {
+            g.manual_seed(static_cast<uint64_t>(PyLong_AsUnsignedLongLongMask(seed.ptr())));
             return g;
           }, py::return_value_policy::reference)
       .def("initial_seed", [](const Generator& g) { return g.seed(); })
-      .def("seed", [](Generator& g) {
-            uint64_t s = static_cast<uint64_t>(std::random_device{}()) << 32 ^ std::random_device{}();
+      .def("seed", [](Generator& g) {  // a fresh non-deterministic seed below 2**63
+            std::random_device rd;
+            uint64_t s = ((static_cast<uint64_t>(rd()) << 32) ^ rd()) >> 1;
             g.manual_seed(s);
             return s;
           })
-      .def("_get_state", [](const Generator& g) { return py::make_tuple(g.seed(), g.offset()); })
-      .def("_set_state", [](Generator& g, uint64_t seed, uint64_t offset) { g.set_state(seed, offset); });
+      // the state as two int64 (bit patterns of the uint64 seed and offset)
+      .def("_get_state", [](const Generator& g) {
+            return py::make_tuple(static_cast<int64_t>(g.seed()), static_cast<int64_t>(g.offset()));
+          })
+      .def("_set_state", [](Generator& g, int64_t seed, int64_t offset) {
+            g.set_state(static_cast<uint64_t>(seed), static_cast<uint64_t>(offset));
+          });
   m.def("default_generator", &default_generator);
   m.def("uniform_", [](const Tensor& t, double lo, double hi, py::handle g) {
     uniform_(t, lo, hi, generator_or_default(g));

@@ -2,8 +2,6 @@
 """ember: tensors with PyTorch's API, a small fast core, and components
 (autograd, nn, optim, data, ...) installed and versioned separately."""
 
-from __future__ import annotations
-
 # Components (ember-nn, ...) install their subpackage into this namespace,
 # possibly from another directory (editable installs).
 __path__ = __import__("pkgutil").extend_path(__path__, __name__)
