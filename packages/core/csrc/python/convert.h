@@ -24,5 +24,6 @@ void bind_ops(py::module_& m);
 void bind_numpy(py::module_& m);
 void bind_abi(py::module_& m);
 void bind_dlpack(py::module_& m);
+void bind_nn_ops(py::module_& m);
 
 }  // namespace ember

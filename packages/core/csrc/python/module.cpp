@@ -41,6 +41,7 @@ PYBIND11_MODULE(_C, m) {
   bind_numpy(m);
   bind_abi(m);
   bind_dlpack(m);
+  bind_nn_ops(m);
 
   m.def("get_num_threads", &get_num_threads,
         "The number of threads ember's pool (and OpenBLAS) use.");

@@ -61,9 +61,59 @@ py::object inplace_op(const Tensor& self, py::handle other) {
   return py::cast(self);
 }
 
+// The same bytes seen as another dtype (Tensor.view(dtype)). A different
+// element size rescales the last dim, which must then be contiguous.
+Tensor view_as_dtype(const Tensor& t, ScalarType dtype) {
+  int64_t from = static_cast<int64_t>(t->itemsize());
+  int64_t to = static_cast<int64_t>(element_size(dtype));
+  Shape sizes = t->sizes(), strides = t->strides();
+  int64_t offset_bytes = t->offset() * from;
+  if (from != to) {
+    EMBER_CHECK(t->dim() > 0 && strides.back() == 1,
+                "self.stride(-1) must be 1 to view ", scalar_type_name(t->dtype()),
+                " as ", scalar_type_name(dtype), " (different element size), but got ",
+                describe(*t), " with strides ", shape_str(strides));
+    int64_t last_bytes = sizes.back() * from;
+    EMBER_CHECK(last_bytes % to == 0 && offset_bytes % to == 0,
+                "self.size(-1) * ", from, " must be divisible by ", to, " to view ",
+                scalar_type_name(t->dtype()), " as ", scalar_type_name(dtype),
+                " (and so must the storage offset in bytes)");
+    for (size_t i = 0; i + 1 < strides.size(); ++i) {
+      EMBER_CHECK((strides[i] * from) % to == 0, "view(dtype): stride ", strides[i],
+                  " of dim ", i, " is not a whole number of ", scalar_type_name(dtype),
+                  " elements");
+      strides[i] = strides[i] * from / to;
+    }
+    sizes.back() = last_bytes / to;
+  }
+  return std::make_shared<TensorImpl>(t->storage(), offset_bytes / to, sizes, strides,
+                                      dtype, t->version_counter());
+}
+
+// The whole storage of t as a 1-D uint8 tensor (offset 0).
+Tensor storage_bytes(const Tensor& t) {
+  int64_t n = static_cast<int64_t>(t->storage()->nbytes());
+  return std::make_shared<TensorImpl>(t->storage(), 0, Shape{n}, Shape{1},
+                                      ScalarType::UInt8, t->version_counter());
+}
+
 }  // namespace
 
 void bind_tensor(py::module_& m) {
+  m.def("view_as_dtype", [](const Tensor& t, py::handle dtype) {
+    return view_as_dtype(t, dtype_from_object(dtype));
+  }, "The tensor's bytes seen as another dtype (Tensor.view(dtype)).");
+  m.def("storage_bytes", &storage_bytes,
+        "The whole storage under a tensor as a 1-D uint8 tensor (shared).");
+  m.def("from_storage_bytes", [](const Tensor& bytes, py::handle dtype, const Shape& size,
+                                 const Shape& stride, int64_t offset) {
+    EMBER_CHECK(bytes->dtype() == ScalarType::UInt8 && bytes->dim() == 1 && bytes->is_contiguous() &&
+                bytes->offset() == 0, "from_storage_bytes expects a storage_bytes() tensor");
+    ScalarType st = dtype_from_object(dtype);
+    auto view = std::make_shared<TensorImpl>(bytes->storage(), 0, Shape{0}, Shape{1}, st,
+                                             bytes->version_counter());
+    return view->as_strided(size, stride, offset);
+  }, "A view of a storage (from storage_bytes) with a dtype, size, stride and offset.");
   m.def("_register_dtypes", &register_dtypes);
   auto cls = py::class_<TensorImpl, Tensor>(m, "Tensor", py::dynamic_attr());
   // ember.Tensor(2, 3) / ember.Tensor([1, 2]): built by the Python front.

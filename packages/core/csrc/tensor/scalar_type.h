@@ -81,4 +81,17 @@ template <typename T> using opmath_t = typename OpMath<T>::type;
     }                                                                       \
   }()
 
+#define EMBER_DISPATCH_FLOATING_TYPES(TYPE, NAME, ...)                     \
+  [&] {                                                                     \
+    switch (TYPE) {                                                         \
+      EMBER_DISPATCH_CASE(::ember::ScalarType::Float16, __VA_ARGS__)        \
+      EMBER_DISPATCH_CASE(::ember::ScalarType::BFloat16, __VA_ARGS__)       \
+      EMBER_DISPATCH_CASE(::ember::ScalarType::Float32, __VA_ARGS__)        \
+      EMBER_DISPATCH_CASE(::ember::ScalarType::Float64, __VA_ARGS__)        \
+      default:                                                              \
+        EMBER_CHECK_TYPE(false, NAME, ": expected a floating-point tensor, " \
+                         "got dtype ", ::ember::scalar_type_name(TYPE));    \
+    }                                                                       \
+  }()
+
 }  // namespace ember

@@ -51,6 +51,16 @@ constexpr int kNumBinaryOps = static_cast<int>(BinaryOp::kCount);
 constexpr int kNumUnaryOps = static_cast<int>(UnaryOp::kCount);
 constexpr int kNumReduceOps = static_cast<int>(ReduceOp::kCount);
 
+// Row kernels over contiguous [rows, cols] (float32/float64).
+// softmax: flags 1 = log_softmax.
+using SoftmaxRowsFn = void (*)(const char* in, char* out, int64_t rows,
+                               int64_t cols, int flags);
+// layer norm: out = (x - mean) * rstd * weight + bias per row; weight/bias
+// (cols elements) may be null; mean/rstd (rows elements) are written.
+using NormRowsFn = void (*)(const char* in, char* out, char* mean, char* rstd,
+                            int64_t rows, int64_t cols, double eps,
+                            const char* weight, const char* bias);
+
 struct KernelTable {
   LoopFn binary[kNumBinaryOps][kNumScalarTypes];
   LoopFn unary[kNumUnaryOps][kNumScalarTypes];
@@ -58,6 +68,8 @@ struct KernelTable {
   LoopFn where[kNumScalarTypes];                  // (out, cond, a, b)
   ReduceFn reduce[kNumReduceOps][kNumScalarTypes];
   ReduceColsFn reduce_cols[kNumReduceOps][kNumScalarTypes];
+  SoftmaxRowsFn softmax_rows[kNumScalarTypes];
+  NormRowsFn layer_norm_rows[kNumScalarTypes];
 };
 
 const char* binary_op_name(BinaryOp op);

@@ -321,6 +321,73 @@ void bool_cols(const char* in, int64_t rows, int64_t rs, int64_t cols,
   }
 }
 
+// ---- row kernels (NN) --------------------------------------------------------
+template <typename T>
+T row_max(const T* x, int64_t n) {
+  T acc[16];
+  int64_t i = 0;
+  T r = x[0];
+  if (n >= 16) {
+    for (int j = 0; j < 16; ++j) acc[j] = x[j];
+    for (i = 16; i + 16 <= n; i += 16)
+      for (int j = 0; j < 16; ++j) acc[j] = pick<T, true>(x[i + j], acc[j]);
+    for (int j = 0; j < 16; ++j) r = pick<T, true>(acc[j], r);
+  }
+  for (; i < n; ++i) r = pick<T, true>(x[i], r);
+  return r;
+}
+
+template <typename T>
+void softmax_rows(const char* in, char* out, int64_t rows, int64_t cols, int flags) {
+  const T* x0 = reinterpret_cast<const T*>(in);
+  T* y0 = reinterpret_cast<T*>(out);
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* x = x0 + r * cols;
+    T* y = y0 + r * cols;
+    T mx = row_max(x, cols);
+    if (mx == -T(INFINITY)) mx = 0;  // an all -inf row: exp(-inf - 0) = 0
+    for (int64_t i = 0; i < cols; ++i) y[i] = m_fexp(x[i] - mx);
+    T sum = static_cast<T>(pairwise_sum<T>(reinterpret_cast<const char*>(y), cols, sizeof(T)));
+    if (flags & 1) {
+      T shift = mx + m_log(sum);
+      for (int64_t i = 0; i < cols; ++i) y[i] = x[i] - shift;
+    } else {
+      T inv = T(1) / sum;
+      for (int64_t i = 0; i < cols; ++i) y[i] *= inv;
+    }
+  }
+}
+
+template <typename T>
+void layer_norm_rows(const char* in, char* out, char* mean_out, char* rstd_out, int64_t rows,
+                     int64_t cols, double eps, const char* weight, const char* bias) {
+  const T* x0 = reinterpret_cast<const T*>(in);
+  T* y0 = reinterpret_cast<T*>(out);
+  const T* w = reinterpret_cast<const T*>(weight);
+  const T* b = reinterpret_cast<const T*>(bias);
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* x = x0 + r * cols;
+    T* y = y0 + r * cols;
+    T mean = static_cast<T>(pairwise_sum<T>(reinterpret_cast<const char*>(x), cols, sizeof(T))) /
+             static_cast<T>(cols);
+    for (int64_t i = 0; i < cols; ++i) y[i] = (x[i] - mean) * (x[i] - mean);
+    T var = static_cast<T>(pairwise_sum<T>(reinterpret_cast<const char*>(y), cols, sizeof(T))) /
+            static_cast<T>(cols);
+    T rstd = T(1) / m_sqrt(var + static_cast<T>(eps));
+    if (w && b) {
+      for (int64_t i = 0; i < cols; ++i) y[i] = (x[i] - mean) * rstd * w[i] + b[i];
+    } else if (w) {
+      for (int64_t i = 0; i < cols; ++i) y[i] = (x[i] - mean) * rstd * w[i];
+    } else {
+      for (int64_t i = 0; i < cols; ++i) y[i] = (x[i] - mean) * rstd;
+      if (b)
+        for (int64_t i = 0; i < cols; ++i) y[i] += b[i];
+    }
+    reinterpret_cast<T*>(mean_out)[r] = mean;
+    reinterpret_cast<T*>(rstd_out)[r] = rstd;
+  }
+}
+
 // ---- registration ----------------------------------------------------------
 #define EMBER_FOR_EACH_TYPE(_)                                                 \
   _(Bool, bool) _(UInt8, uint8_t) _(Int8, int8_t) _(Int16, int16_t)            \
@@ -398,4 +465,11 @@ void fill_table(KernelTable& t) {
 #define F(S, T) fill_for_type<T>(t);
   EMBER_FOR_EACH_TYPE(F)
 #undef F
+  // (no std::initializer_list here: see Note [One copy per ISA])
+  constexpr int f4 = static_cast<int>(ScalarType::Float32);
+  constexpr int f8 = static_cast<int>(ScalarType::Float64);
+  t.softmax_rows[f4] = &softmax_rows<float>;
+  t.softmax_rows[f8] = &softmax_rows<double>;
+  t.layer_norm_rows[f4] = &layer_norm_rows<float>;
+  t.layer_norm_rows[f8] = &layer_norm_rows<double>;
 }

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Fused NN kernels that composites cannot make fast: softmax, layer norm,
+// im2col/col2im for convolution, and window pooling. Backward passes that
+// are plain compositions live in the Python front.
+#pragma once
+#include <tuple>
+#include <vector>
+
+#include "../tensor/tensor_impl.h"
+
+namespace ember {
+
+Tensor softmax(const Tensor& x, int64_t dim, bool log);
+// x viewed as [rows, n] with n = the product of the normalized dims.
+// Returns (out, mean[rows], rstd[rows]).
+std::tuple<Tensor, Tensor, Tensor> layer_norm(const Tensor& x, int64_t n, const Tensor& weight,
+                                              const Tensor& bias, double eps);
+
+struct Window2d {
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+};
+// [N, C, H, W] -> [N, C*kh*kw, OH*OW]
+Tensor im2col(const Tensor& input, const Window2d& w, int64_t oh, int64_t ow);
+// [N, C*kh*kw, OH*OW] -> [N, C, H, W], overlapping patches summed.
+Tensor col2im(const Tensor& cols, int64_t c, int64_t h, int64_t w_, const Window2d& w,
+              int64_t oh, int64_t ow);
+
+// Pooling over [N, C, H, W] with per-output windows [hstart[i], hend[i]) x
+// [wstart[j], wend[j]) (already clipped to the input); `divisor` holds, for
+// average pooling, one divisor per output position (oh*OW+ow).
+std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const std::vector<int64_t>& hs,
+                                     const std::vector<int64_t>& he, const std::vector<int64_t>& ws,
+                                     const std::vector<int64_t>& we);
+Tensor avg_pool2d(const Tensor& input, const std::vector<int64_t>& hs, const std::vector<int64_t>& he,
+                  const std::vector<int64_t>& ws, const std::vector<int64_t>& we,
+                  const std::vector<double>& divisor);
+// Gradient of avg_pool2d w.r.t. its input (same windows and divisors).
+Tensor avg_pool2d_backward(const Tensor& grad, int64_t h, int64_t w, const std::vector<int64_t>& hs,
+                           const std::vector<int64_t>& he, const std::vector<int64_t>& ws,
+                           const std::vector<int64_t>& we, const std::vector<double>& divisor);
+
+}  // namespace ember

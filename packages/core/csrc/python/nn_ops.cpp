@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Bindings of the indexing, sorting and NN kernels.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "../ops/index.h"
+#include "../ops/nn.h"
+#include "../ops/sort.h"
+#include "convert.h"
+
+namespace ember {
+
+void bind_nn_ops(py::module_& m) {
+  m.def("take_offsets", &take_offsets, py::arg("src"), py::arg("offsets"),
+        "Elements at int64 element offsets from src's first element.");
+  m.def("put_offsets_", [](const Tensor& dst, const Tensor& offsets, py::handle values, int mode) {
+    put_offsets_(dst, offsets, as_operand_or_throw(values, "index_put_"), static_cast<PutMode>(mode));
+    return dst;
+  }, py::arg("dst"), py::arg("offsets"), py::arg("values"), py::arg("mode"),
+     "Writes values at element offsets: mode 0 assign, 1 add, 2 multiply, 3 amax, 4 amin.");
+  m.def("nonzero", &nonzero, py::arg("t"));
+  m.def("sort_last", &sort_last, py::arg("t"), py::arg("descending"), py::arg("stable"));
+  m.def("topk_last", &topk_last, py::arg("t"), py::arg("k"), py::arg("largest"), py::arg("sorted"));
+  m.def("searchsorted", &searchsorted, py::arg("sorted"), py::arg("values"), py::arg("right"));
+  m.def("softmax", &softmax, py::arg("x"), py::arg("dim"), py::arg("log"));
+  m.def("layer_norm", [](const Tensor& x, int64_t n, py::handle w, py::handle b, double eps) {
+    Tensor wt = w.is_none() ? nullptr : w.cast<Tensor>();
+    Tensor bt = b.is_none() ? nullptr : b.cast<Tensor>();
+    return layer_norm(x, n, wt, bt, eps);
+  }, py::arg("x"), py::arg("n"), py::arg("weight"), py::arg("bias"), py::arg("eps"));
+  auto window = [](std::vector<int64_t> p) {
+    return Window2d{p.at(0), p.at(1), p.at(2), p.at(3), p.at(4), p.at(5), p.at(6), p.at(7)};
+  };
+  // window params: [kh, kw, sh, sw, ph, pw, dh, dw]
+  m.def("im2col", [window](const Tensor& x, std::vector<int64_t> p, int64_t oh, int64_t ow) {
+    return im2col(x, window(std::move(p)), oh, ow);
+  });
+  m.def("col2im", [window](const Tensor& cols, int64_t c, int64_t h, int64_t w,
+                           std::vector<int64_t> p, int64_t oh, int64_t ow) {
+    return col2im(cols, c, h, w, window(std::move(p)), oh, ow);
+  });
+  m.def("max_pool2d", &max_pool2d);
+  m.def("avg_pool2d", &avg_pool2d);
+  m.def("avg_pool2d_backward", &avg_pool2d_backward);
+}
+
+}  // namespace ember
