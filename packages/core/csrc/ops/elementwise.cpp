@@ -134,9 +134,15 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor out) {
   if ((op == BinaryOp::div || op == BinaryOp::atan2) &&
       !is_floating(common))
     common = default_float_dtype();
-  EMBER_CHECK(!(op == BinaryOp::sub && common == ScalarType::Bool),
-              "Subtraction, the `-` operator, with two bool tensors is not "
-              "supported. Use the `^` or `logical_xor()` operator instead.");
+  if (op == BinaryOp::sub) {
+    EMBER_CHECK(common != ScalarType::Bool,
+                "Subtraction, the `-` operator, with two bool tensors is not "
+                "supported. Use the `^` or `logical_xor()` operator instead.");
+    EMBER_CHECK(a->dtype() != ScalarType::Bool && b->dtype() != ScalarType::Bool,
+                "Subtraction, the `-` operator, with a bool tensor is not "
+                "supported. If you are trying to invert a mask, use the `~` or "
+                "`logical_not()` operator instead.");
+  }
   LoopFn loop = kernels(a->device().type).binary[static_cast<int>(op)][static_cast<int>(common)];
   if (!loop) not_implemented(name, common);
   ScalarType result_dtype = binary_is_predicate(op) ? ScalarType::Bool : common;

@@ -30,6 +30,27 @@ Tensor checked_offsets(const Tensor& offsets, const TensorImpl& target, const ch
   return off;
 }
 
+template <typename T>
+void combine(T& slot, T value, PutMode mode) {
+  if constexpr (std::is_same<T, bool>::value) {
+    switch (mode) {
+      case PutMode::assign: slot = value; break;
+      case PutMode::add: case PutMode::amax: slot = slot || value; break;
+      case PutMode::multiply: case PutMode::amin: slot = slot && value; break;
+    }
+  } else {
+    using M = opmath_t<T>;
+    M a = static_cast<M>(slot), b = static_cast<M>(value);
+    switch (mode) {
+      case PutMode::assign: slot = value; break;
+      case PutMode::add: slot = static_cast<T>(a + b); break;
+      case PutMode::multiply: slot = static_cast<T>(a * b); break;
+      case PutMode::amax: slot = static_cast<T>((b > a || b != b) ? b : a); break;
+      case PutMode::amin: slot = static_cast<T>((b < a || b != b) ? b : a); break;
+    }
+  }
+}
+
 }  // namespace
 
 Tensor take_offsets(const Tensor& src, const Tensor& offsets) {
@@ -59,27 +80,10 @@ void put_offsets_(const Tensor& dst, const Tensor& offsets, const Tensor& values
   int64_t n = off->numel();
   const int64_t* o = reinterpret_cast<const int64_t*>(off->data());
   EMBER_DISPATCH_ALL_TYPES(dst->dtype(), "index_put_", [&] {
-    using M = opmath_t<scalar_t>;
     scalar_t* d = reinterpret_cast<scalar_t*>(dst->data());
     const scalar_t* v = reinterpret_cast<const scalar_t*>(vals->data());
     // Sequential, so duplicate offsets combine in order (deterministic).
-    for (int64_t i = 0; i < n; ++i) {
-      scalar_t& slot = d[o[i]];
-      M a = static_cast<M>(slot), b = static_cast<M>(v[i]);
-      switch (mode) {
-        case PutMode::assign: slot = v[i]; break;
-        case PutMode::add:
-          if constexpr (std::is_same<scalar_t, bool>::value) slot = a || b;
-          else slot = static_cast<scalar_t>(a + b);
-          break;
-        case PutMode::multiply:
-          if constexpr (std::is_same<scalar_t, bool>::value) slot = a && b;
-          else slot = static_cast<scalar_t>(a * b);
-          break;
-        case PutMode::amax: slot = static_cast<scalar_t>((b > a || b != b) ? b : a); break;
-        case PutMode::amin: slot = static_cast<scalar_t>((b < a || b != b) ? b : a); break;
-      }
-    }
+    for (int64_t i = 0; i < n; ++i) combine(d[o[i]], v[i], mode);
   });
   dst->bump_version();
 }

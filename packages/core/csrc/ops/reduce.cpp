@@ -164,14 +164,14 @@ Tensor reduce(ReduceOp op, const Tensor& a, std::vector<int64_t> dims,
   }
   ScalarType out_dtype = reduce_out_dtype(op, a->dtype());
   Tensor out = TensorImpl::empty(out_shape, out_dtype);
+  bool has_identity = op == ReduceOp::sum || op == ReduceOp::prod ||
+                      op == ReduceOp::all || op == ReduceOp::any;
+  EMBER_CHECK_INDEX(rcount != 0 || has_identity, name, "(): Expected reduction dim to "
+                    "have non-zero size, but the input of shape ",
+                    shape_str(a->sizes()), " has none to reduce over. "
+                    "Specify a dim whose size is not zero.");
   if (out->numel() == 0) return out;
   if (rcount == 0) {
-    bool has_identity = op == ReduceOp::sum || op == ReduceOp::prod ||
-                        op == ReduceOp::all || op == ReduceOp::any;
-    EMBER_CHECK_INDEX(has_identity, name, "(): Expected reduction dim to have "
-                      "non-zero size, but the input of shape ",
-                      shape_str(a->sizes()), " has none to reduce over. "
-                      "Specify a dim whose size is not zero.");
     double identity = (op == ReduceOp::prod || op == ReduceOp::all) ? 1 : 0;
     fill_(out, wrap_scalar(identity, out_dtype));
     return out;

@@ -53,5 +53,6 @@ static inline float ember_tanhf(float x) {
   float big = 1.0f - 2.0f / (e + 1.0f);
   big = x < 0 ? -big : big;
   float y = ax < 0.625f ? small : big;
+  y = __builtin_copysignf(y, x);  // odd function: keeps -0.0
   return x != x ? x : y;
 }

@@ -147,9 +147,11 @@ EMBER_BINARY(Pow, NumericTypes, SameOut,
   })
 EMBER_BINARY(Atan2, FloatTypes, SameOut, return m_atan2(a, b);)
 EMBER_BINARY(Minimum, AllTypes, SameOut,
-             if (is_nan(a)) return a; return b < a ? b : a;)
+             if (is_nan(a)) return a; if (is_nan(b)) return b;
+             return b < a ? b : a;)
 EMBER_BINARY(Maximum, AllTypes, SameOut,
-             if (is_nan(a)) return a; return b > a ? b : a;)
+             if (is_nan(a)) return a; if (is_nan(b)) return b;
+             return b > a ? b : a;)
 EMBER_BINARY(Eq, AllTypes, BoolOut, return a == b;)
 EMBER_BINARY(Ne, AllTypes, BoolOut, return a != b;)
 EMBER_BINARY(Lt, AllTypes, BoolOut, return a < b;)
