@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include "../ops/index.h"
+#include "../ops/linalg.h"
 #include "../ops/nn.h"
 #include "../ops/sort.h"
 #include "convert.h"
@@ -39,6 +40,14 @@ void bind_nn_ops(py::module_& m) {
                            std::vector<int64_t> p, int64_t oh, int64_t ow) {
     return col2im(cols, c, h, w, window(std::move(p)), oh, ow);
   });
+  m.def("lu_factor", &lu_factor);
+  m.def("linalg_solve", &solve);
+  m.def("linalg_inv", &inv);
+  m.def("linalg_cholesky", &cholesky);
+  m.def("linalg_qr", &qr);
+  m.def("linalg_svd", &svd);
+  m.def("linalg_eigh", &eigh);
+  m.def("linalg_lstsq", &lstsq);
   m.def("max_pool2d", &max_pool2d);
   m.def("avg_pool2d", &avg_pool2d);
   m.def("avg_pool2d_backward", &avg_pool2d_backward);
