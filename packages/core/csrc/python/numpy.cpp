@@ -37,6 +37,16 @@ Tensor from_numpy(py::array arr) {
                     "given numpy array has byte order different from the "
                     "native byte order. Conversion between byte orders is "
                     "currently not supported.");
+  if (!arr.writeable()) {
+    // as PyTorch: shared anyway, with a warning (writing would change
+    // memory numpy promised not to change)
+    if (PyErr_WarnEx(PyExc_UserWarning,
+                     "The given NumPy array is not writable, and ember does not "
+                     "support non-writable tensors. Writing to the tensor is "
+                     "undefined; copy the array first (array.copy()) to write.",
+                     1) < 0)
+      throw py::error_already_set();
+  }
   int64_t item = static_cast<int64_t>(element_size(dtype));
   Shape sizes, strides;
   int64_t extent = 1;  // elements from data() to one past the last

@@ -41,7 +41,11 @@ Tensor TensorImpl::as_strided(Shape sizes, Shape strides,
     for (size_t i = 0; i < sizes.size(); ++i) {
       EMBER_CHECK(strides[i] >= 0, "as_strided: negative strides are not ",
                   "supported, got ", shape_str(strides));
-      last += (sizes[i] - 1) * strides[i];
+      int64_t reach;
+      EMBER_CHECK(!__builtin_mul_overflow(sizes[i] - 1, strides[i], &reach) &&
+                      !__builtin_add_overflow(last, reach, &last),
+                  "as_strided: sizes ", shape_str(sizes), " and strides ",
+                  shape_str(strides), " reach beyond any storage");
     }
     int64_t capacity =
         static_cast<int64_t>(storage_->nbytes() / element_size(dtype_));

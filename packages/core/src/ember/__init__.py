@@ -26,6 +26,9 @@ from . import (  # noqa: E402
     _tensor_str,
     _views,
 )
+
+# isort: split
+from . import serialization  # noqa: E402
 from ._registry import EXPORTS as _EXPORTS  # noqa: E402
 from ._registry import Tensor
 
