@@ -136,8 +136,7 @@ int get_num_threads() {
 }
 
 void set_num_threads(int n) {
-  EMBER_CHECK_VALUE(n > 0, "set_num_threads expects a positive integer, got ",
-                    n);
+  EMBER_CHECK(n > 0, "set_num_threads expects a positive integer, got ", n);
   Pool* old;
   {
     std::lock_guard<std::mutex> lock(g_pool_mu);

@@ -46,7 +46,7 @@ Tensor linspace(double start, double end, int64_t steps, ScalarType dtype) {
     parallel_for(0, steps, kGrainSize, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
         // from both ends, so the last element is exactly `end`
-        double v = i < half ? start + step * static_cast<double>(i)
+        double v = (i < half || steps == 1) ? start + step * static_cast<double>(i)
                             : end - step * static_cast<double>(steps - 1 - i);
         if constexpr (std::is_integral<scalar_t>::value) {
           p[i] = static_cast<scalar_t>(static_cast<int64_t>(v));

@@ -108,7 +108,7 @@ Tensor to_dtype(const Tensor& t, ScalarType dtype) {
   return run_elementwise(nullptr, dtype, {t.get()}, loop);
 }
 
-void copy_(const Tensor& dst, const Tensor& src) {
+void copy_(const Tensor& dst, const Tensor& src, bool bump) {
   check_same_device(*dst, *src, "copy_");
   EMBER_CHECK(broadcast_shapes(dst->sizes(), src->sizes()) == dst->sizes(),
               "The size of the source ", shape_str(src->sizes()),
@@ -117,7 +117,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
   check_output(*dst, dst->sizes(), "copy_");
   LoopFn loop = kernels(dst->device().type).cast[static_cast<int>(src->dtype())][static_cast<int>(dst->dtype())];
   run_elementwise(dst, dst->dtype(), {src.get()}, loop);
-  dst->bump_version();
+  if (bump) dst->bump_version();
 }
 
 Tensor contiguous(const Tensor& t) {
@@ -219,10 +219,15 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor out) {
   return run_elementwise(nullptr, common, {cond.get(), ca.get(), cb.get()}, loop);
 }
 
-void fill_(const Tensor& t, const Tensor& value) {
+void fill_(const Tensor& t, const Tensor& value, bool bump) {
   EMBER_CHECK(value->numel() == 1, "fill_ only supports 0-dimension value "
               "tensor but got tensor with ", value->dim(), " dimensions.");
-  copy_(t, value->dim() == 0 ? value : value->as_strided({}, {}, value->offset()));
+  check_same_device(*t, *value, "fill_");
+  // Every element gets the same value, so an expanded target is fine.
+  Tensor v = value->dim() == 0 ? value : value->as_strided({}, {}, value->offset());
+  LoopFn loop = kernels(t->device().type).cast[static_cast<int>(v->dtype())][static_cast<int>(t->dtype())];
+  run_elementwise(t, t->dtype(), {v.get()}, loop);
+  if (bump) t->bump_version();
 }
 
 }  // namespace ember

@@ -42,7 +42,7 @@ double to_unit(uint32_t hi, uint32_t lo) {  // uniform in [0, 1), 53 bits
 
 // Fills t (contiguous) with f(counter words of element i).
 template <typename F>
-void fill_random(const Tensor& t, Generator& g, F draw) {
+void fill_random(const Tensor& t, Generator& g, bool fresh, F draw) {
   Tensor target = t->is_contiguous() ? t : TensorImpl::empty(t->sizes(), t->dtype());
   int64_t n = target->numel();
   uint64_t base = g.advance(static_cast<uint64_t>(n));
@@ -56,8 +56,19 @@ void fill_random(const Tensor& t, Generator& g, F draw) {
       }
     });
   });
-  if (target != t) copy_(t, target);
-  t->bump_version();
+  if (target != t) copy_(t, target, false);
+  if (!fresh) t->bump_version();
+}
+
+// Mantissa bits of each dtype: a uniform draw uses exactly that many random
+// bits, so [0, 1) does not round up to 1 in a narrow type.
+int uniform_digits(ScalarType t) {
+  switch (t) {
+    case ScalarType::Float16: return 11;
+    case ScalarType::BFloat16: return 8;
+    case ScalarType::Float64: return 53;
+    default: return 24;
+  }
 }
 
 }  // namespace
@@ -67,20 +78,20 @@ std::shared_ptr<Generator> default_generator() {
   return g;
 }
 
-void uniform_(const Tensor& t, double low, double high, Generator& g) {
+void uniform_(const Tensor& t, double low, double high, Generator& g, bool fresh) {
   EMBER_CHECK(low <= high, "uniform_ expects to return a [from, to) range, but "
               "found from=", low, " > to=", high);
-  bool f32 = t->dtype() != ScalarType::Float64;
-  fill_random(t, g, [&](const Words& w) {
-    double u = f32 ? static_cast<double>(w.w[0] >> 8) * 0x1.0p-24
-                   : to_unit(w.w[0], w.w[1]);
+  int digits = uniform_digits(t->dtype());
+  fill_random(t, g, fresh, [&](const Words& w) {
+    double u = digits == 53 ? to_unit(w.w[0], w.w[1])
+                            : std::ldexp(static_cast<double>(w.w[0] >> (32 - digits)), -digits);
     return low + (high - low) * u;
   });
 }
 
-void normal_(const Tensor& t, double mean, double std, Generator& g) {
+void normal_(const Tensor& t, double mean, double std, Generator& g, bool fresh) {
   EMBER_CHECK(std >= 0, "normal expects std >= 0.0, but found std ", std);
-  fill_random(t, g, [&](const Words& w) {
+  fill_random(t, g, fresh, [&](const Words& w) {
     // Box-Muller from two 53-bit uniforms; u1 in (0, 1].
     double u1 = 1.0 - to_unit(w.w[0], w.w[1]);
     double u2 = to_unit(w.w[2], w.w[3]);
@@ -88,11 +99,11 @@ void normal_(const Tensor& t, double mean, double std, Generator& g) {
   });
 }
 
-void random_int_(const Tensor& t, int64_t low, int64_t high, Generator& g) {
+void random_int_(const Tensor& t, int64_t low, int64_t high, Generator& g, bool fresh) {
   EMBER_CHECK(low < high, "random_ expects 'from' to be less than 'to', but got "
               "from=", low, " >= to=", high);
   uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  fill_random(t, g, [&](const Words& w) {
+  fill_random(t, g, fresh, [&](const Words& w) {
     uint64_t r = ((uint64_t(w.w[0]) << 32) | w.w[1]) % range;
     return static_cast<double>(static_cast<int64_t>(static_cast<uint64_t>(low) + r));
   });

@@ -38,10 +38,11 @@ class Generator {
 std::shared_ptr<Generator> default_generator();
 
 // In-place fills of a tensor of any dtype (values cast to it).
-void uniform_(const Tensor& t, double low, double high, Generator& g);
-void normal_(const Tensor& t, double mean, double std, Generator& g);
+// `fresh`: t was just created by a factory, so its version stays 0.
+void uniform_(const Tensor& t, double low, double high, Generator& g, bool fresh = false);
+void normal_(const Tensor& t, double mean, double std, Generator& g, bool fresh = false);
 // Integers uniform in [low, high).
-void random_int_(const Tensor& t, int64_t low, int64_t high, Generator& g);
+void random_int_(const Tensor& t, int64_t low, int64_t high, Generator& g, bool fresh = false);
 // A random permutation of 0..n-1 as int64.
 Tensor randperm(int64_t n, Generator& g);
 

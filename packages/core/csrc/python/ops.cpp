@@ -116,18 +116,28 @@ void bind_ops(py::module_& m) {
             g.set_state(static_cast<uint64_t>(seed), static_cast<uint64_t>(offset));
           });
   m.def("default_generator", &default_generator);
-  m.def("uniform_", [](const Tensor& t, double lo, double hi, py::handle g) {
-    uniform_(t, lo, hi, generator_or_default(g));
+  // fresh=True: t was just made by a factory (its version stays 0)
+  m.def("uniform_", [](const Tensor& t, double lo, double hi, py::handle g, bool fresh) {
+    uniform_(t, lo, hi, generator_or_default(g), fresh);
     return t;
-  }, py::arg("t"), py::arg("low"), py::arg("high"), py::arg("generator") = py::none());
-  m.def("normal_", [](const Tensor& t, double mean, double std, py::handle g) {
-    normal_(t, mean, std, generator_or_default(g));
+  }, py::arg("t"), py::arg("low"), py::arg("high"), py::arg("generator") = py::none(),
+     py::arg("fresh") = false);
+  m.def("normal_", [](const Tensor& t, double mean, double std, py::handle g, bool fresh) {
+    normal_(t, mean, std, generator_or_default(g), fresh);
     return t;
-  }, py::arg("t"), py::arg("mean"), py::arg("std"), py::arg("generator") = py::none());
-  m.def("random_int_", [](const Tensor& t, int64_t lo, int64_t hi, py::handle g) {
-    random_int_(t, lo, hi, generator_or_default(g));
+  }, py::arg("t"), py::arg("mean"), py::arg("std"), py::arg("generator") = py::none(),
+     py::arg("fresh") = false);
+  m.def("random_int_", [](const Tensor& t, int64_t lo, int64_t hi, py::handle g, bool fresh) {
+    random_int_(t, lo, hi, generator_or_default(g), fresh);
     return t;
-  }, py::arg("t"), py::arg("low"), py::arg("high"), py::arg("generator") = py::none());
+  }, py::arg("t"), py::arg("low"), py::arg("high"), py::arg("generator") = py::none(),
+     py::arg("fresh") = false);
+  m.def("full", [](const Shape& shape, py::handle value, py::handle dtype) {
+    Tensor t = TensorImpl::empty(shape, dtype_from_object(dtype));
+    fill_(t, as_operand_or_throw(value, "full"), /*bump=*/false);
+    return t;
+  }, py::arg("shape"), py::arg("value"), py::arg("dtype"),
+     "A new tensor filled with value (its version counter at 0).");
   m.def("randperm", [](int64_t n, py::handle g) { return randperm(n, generator_or_default(g)); },
         py::arg("n"), py::arg("generator") = py::none());
 }

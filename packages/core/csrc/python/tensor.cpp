@@ -153,7 +153,7 @@ void bind_tensor(py::module_& m) {
            py::arg("memory_format") = py::none())
       .def("clone", [](const Tensor& t, py::object) {
             Tensor out = TensorImpl::empty(t->sizes(), t->dtype());
-            copy_(out, t);
+            copy_(out, t, /*bump=*/false);
             return out;
           }, py::arg("memory_format") = py::none())
       .def("_to_dtype", [](const Tensor& t, py::handle dtype) {
@@ -195,7 +195,11 @@ void bind_tensor(py::module_& m) {
 #undef EMBER_INP
   cls.def("__neg__", [](const Tensor& t) { return unary(UnaryOp::neg, t, nullptr); })
       .def("__abs__", [](const Tensor& t) { return unary(UnaryOp::abs, t, nullptr); })
-      .def("__invert__", [](const Tensor& t) { return unary(UnaryOp::bitwise_not, t, nullptr); });
+      .def("__invert__", [](const Tensor& t) {
+        EMBER_CHECK_TYPE(!is_floating(t->dtype()), "~ (operator.invert) is only implemented "
+                         "on integer and Boolean-type tensors");
+        return unary(UnaryOp::bitwise_not, t, nullptr);
+      });
 }
 
 }  // namespace ember

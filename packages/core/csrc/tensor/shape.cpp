@@ -60,6 +60,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
 }
 
 bool is_contiguous_layout(const Shape& sizes, const Shape& strides) {
+  for (int64_t s : sizes)
+    if (s == 0) return true;  // an empty tensor is contiguous whatever its strides
   int64_t expected = 1;
   for (size_t i = sizes.size(); i-- > 0;) {
     if (sizes[i] == 0) return true;

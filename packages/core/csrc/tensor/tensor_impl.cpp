@@ -59,6 +59,7 @@ Tensor TensorImpl::as_strided(Shape sizes, Shape strides,
 }
 
 bool TensorImpl::has_internal_overlap() const {
+  if (numel_ == 0) return false;  // nothing is written
   for (size_t i = 0; i < sizes_.size(); ++i)
     if (strides_[i] == 0 && sizes_[i] > 1) return true;
   return false;
