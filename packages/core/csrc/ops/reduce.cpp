@@ -251,3 +251,56 @@ Tensor cumulative(const Tensor& a, int64_t dim, bool product) {
 }
 
 }  // namespace ember
+
+namespace ember {
+
+std::pair<Tensor, Tensor> cumulative_extreme(const Tensor& a, int64_t dim, bool max) {
+  int64_t nd = a->dim();
+  dim = wrap_dim(dim, nd);
+  Tensor values = TensorImpl::empty(a->sizes(), a->dtype());
+  Tensor indices = TensorImpl::empty(a->sizes(), ScalarType::Int64);
+  if (a->numel() == 0) return {values, indices};
+  int64_t len = nd == 0 ? 1 : a->sizes()[dim];
+  int64_t s_in = nd == 0 ? 1 : a->strides()[dim];
+  int64_t s_out = nd == 0 ? 1 : values->strides()[dim];
+  Shape line_sizes, in_strides, out_strides;
+  for (int64_t d = 0; d < nd; ++d) {
+    if (d == dim) continue;
+    line_sizes.push_back(a->sizes()[d]);
+    in_strides.push_back(a->strides()[d]);
+    out_strides.push_back(values->strides()[d]);
+  }
+  int64_t nlines = a->numel() / len;
+  EMBER_DISPATCH_ALL_TYPES(a->dtype(), max ? "cummax" : "cummin", [&] {
+    using M = opmath_t<scalar_t>;
+    const scalar_t* src = reinterpret_cast<const scalar_t*>(a->data());
+    scalar_t* vo = reinterpret_cast<scalar_t*>(values->data());
+    int64_t* io = reinterpret_cast<int64_t*>(indices->data());
+    parallel_for(0, nlines, std::max<int64_t>(1, kGrainSize / len), [&](int64_t b, int64_t e) {
+      for (int64_t l = b; l < e; ++l) {
+        int64_t si = 0, so = 0, rem = l;
+        for (int64_t d = static_cast<int64_t>(line_sizes.size()) - 1; d >= 0; --d) {
+          int64_t i = rem % line_sizes[d];
+          rem /= line_sizes[d];
+          si += i * in_strides[d];
+          so += i * out_strides[d];
+        }
+        M best = static_cast<M>(src[si]);
+        int64_t where = 0;
+        for (int64_t i = 0; i < len; ++i) {
+          M x = static_cast<M>(src[si + i * s_in]);
+          bool x_nan = x != x, best_nan = best != best;
+          if (x_nan || (!best_nan && (max ? x >= best : x <= best))) {
+            best = x;
+            where = i;
+          }
+          vo[so + i * s_out] = static_cast<scalar_t>(best);
+          io[so + i * s_out] = where;
+        }
+      }
+    });
+  });
+  return {values, indices};
+}
+
+}  // namespace ember

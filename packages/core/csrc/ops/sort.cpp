@@ -83,8 +83,8 @@ std::pair<Tensor, Tensor> sort_last(const Tensor& t, bool descending, bool stabl
 
 std::pair<Tensor, Tensor> topk_last(const Tensor& t, int64_t k, bool largest, bool sorted) {
   int64_t len = t->dim() == 0 ? 1 : t->sizes().back();
-  EMBER_CHECK_INDEX(k >= 0 && k <= len, "selected index k out of range: k = ", k,
-                    " for a dimension of size ", len);
+  EMBER_CHECK(k >= 0 && k <= len, "selected index k out of range: k = ", k,
+              " for a dimension of size ", len);
   Tensor in = contiguous(t);
   Shape out_shape = with_last(t->sizes(), k);
   Tensor values = TensorImpl::empty(out_shape, t->dtype());

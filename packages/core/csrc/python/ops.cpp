@@ -59,6 +59,8 @@ void bind_ops(py::module_& m) {
     return reduce(static_cast<ReduceOp>(op), a, std::move(dims), keepdim);
   }, py::arg("op"), py::arg("a"), py::arg("dims"), py::arg("keepdim"));
   m.def("cumulative", &cumulative, py::arg("a"), py::arg("dim"), py::arg("product"));
+  m.def("cumulative_extreme", &cumulative_extreme, py::arg("a"), py::arg("dim"), py::arg("max"),
+        "(values, indices) of the running max (or min) along dim, as cummax/cummin.");
   m.def("batched_gemm", [](const Tensor& a, const Tensor& b, py::handle out,
                            double alpha, double beta) {
     return batched_gemm(a, b, optional_tensor(out), alpha, beta);

@@ -22,6 +22,7 @@ from . import (  # noqa: E402
     _matmul,
     _pointwise,
     _reduce,
+    _sorting,
     _tensor,
     _tensor_str,
     _views,
