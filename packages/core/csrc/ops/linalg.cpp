@@ -19,7 +19,18 @@ namespace {
 using lint = lapack_int;
 constexpr int kRow = LAPACK_ROW_MAJOR;
 
+// LAPACKE refuses NaN input by default (info < 0, nothing computed); as in
+// PyTorch, NaN flows through the factorization instead. Set once.
+void disable_nan_check() {
+  static bool done = [] {
+    EMBER_LAPACK(set_nancheck)(0);
+    return true;
+  }();
+  (void)done;
+}
+
 void check_matrix(const TensorImpl& a, const char* name, bool square) {
+  disable_nan_check();
   EMBER_CHECK(a.dtype() == ScalarType::Float32 || a.dtype() == ScalarType::Float64, name,
               ": Expected a floating point tensor as input. Got ", scalar_type_torch_name(a.dtype()));
   EMBER_CHECK(a.dim() >= 2, name, ": The input tensor A must have at least 2 dimensions.");
@@ -145,6 +156,10 @@ std::tuple<Tensor, Tensor> cholesky(const Tensor& a, bool upper) {
       for (int64_t p = 0; p < n; ++p)  // zero the other triangle
         for (int64_t q = 0; q < n; ++q)
           if (upper ? q < p : q > p) m[p * n + q] = T(0);
+      // OpenBLAS's potrf lets a NaN through; LAPACK reports the first
+      // leading minor whose pivot is NaN as not positive-definite.
+      for (int64_t p = 0; r == 0 && p < n; ++p)
+        if (m[p * n + p] != m[p * n + p]) r = static_cast<lint>(p + 1);
       ptr<int32_t>(info)[i] = r;
     }
   };

@@ -21,11 +21,13 @@ from . import (  # noqa: E402
     _creation,
     _matmul,
     _pointwise,
+    _random_extra,
     _reduce,
     _sorting,
     _tensor,
     _tensor_str,
     _views,
+    linalg,
 )
 
 # isort: split
