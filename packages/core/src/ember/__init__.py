@@ -20,6 +20,7 @@ globals().update(_DTYPES_BY_NAME)
 from . import (  # noqa: E402
     _creation,
     _matmul,
+    _nn_ops,
     _pointwise,
     _random_extra,
     _reduce,
@@ -29,6 +30,10 @@ from . import (  # noqa: E402
     _views,
     linalg,
 )
+
+# isort: split
+# after _views and _pointwise: these replace Tensor.__getitem__/__setitem__ and ember.where
+from . import _indexing, _shape_ops  # noqa: E402
 
 # isort: split
 from . import serialization  # noqa: E402

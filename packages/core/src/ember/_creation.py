@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import builtins
+import operator
 
 from . import _C
 from ._device import as_device, check_available
 from ._dtypes import BY_NAME, from_numpy_dtype
+from ._reduce import _torch_name
 from ._registry import Tensor, export
 
 _int64 = BY_NAME["int64"]
@@ -122,38 +123,48 @@ def from_dlpack(ext) -> Tensor:
     return _C.from_dlpack_capsule(capsule)
 
 
+def _fill_out(out, size, fill):
+    """PyTorch's ``out=`` for a factory: ``out`` must have the requested size."""
+    if list(out.shape) != size:
+        raise RuntimeError(f"out= has shape {list(out.shape)} but the result has shape {size}")
+    return fill(out)
+
+
 @export
 def empty(*size, dtype=None, device=None, requires_grad=False, pin_memory=False, memory_format=None, out=None):
     _check_options(device, requires_grad)
+    if out is not None:
+        return _fill_out(out, _size_args(size), lambda t: t)
     return _C.empty(_size_args(size), dtype or _C.get_default_dtype())
+
+
+def _filled(size, value, dtype, device, requires_grad, out):
+    _check_options(device, requires_grad)
+    if out is not None:
+        return _fill_out(out, _size_args(size), lambda t: t.fill_(value))
+    return _C.full(_size_args(size), value, dtype or _C.get_default_dtype())  # version 0
 
 
 @export
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    t = empty(*size, dtype=dtype, device=device)
-    t.fill_(0)
-    return t
+    return _filled(size, 0, dtype, device, requires_grad, out)
 
 
 @export
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    t = empty(*size, dtype=dtype, device=device)
-    t.fill_(1)
-    return t
+    return _filled(size, 1, dtype, device, requires_grad, out)
 
 
 @export
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    t = empty(size, dtype=dtype or _scalar_dtype(fill_value), device=device)
-    t.fill_(fill_value)
-    return t
+    return _filled((size,), fill_value, dtype or _scalar_dtype(fill_value), device, requires_grad, out)
 
 
 def _like(name, maker):
     def like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, **kw):
-        return maker(input.shape, dtype=dtype or input.dtype, device=device, **kw)
+        return maker(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad, **kw)
 
     like.__name__ = name
     return like
@@ -165,7 +176,7 @@ for _name, _maker in {"empty_like": empty, "zeros_like": zeros, "ones_like": one
 
 @export
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device)
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
 
 
 def _number(x):
@@ -206,18 +217,48 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
     """A 2-D tensor with ones on the diagonal."""
     m = n if m is None else m
-    t = zeros(n, m, dtype=dtype, device=device)
-    k = builtins.min(n, m)
-    if k:
-        t.as_strided((k,), (m + 1,), 0).fill_(1)
-    return t
+    for name, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    _check_options(device, requires_grad)
+    rows, cols = _C.arange(0.0, float(n), 1.0, _int64), _C.arange(0.0, float(m), 1.0, _int64)
+    diagonal = _C.binary(_C.binary_ops["eq"], rows.unsqueeze(1), cols.unsqueeze(0), None)  # fresh: version 0
+    if out is not None:
+        return _fill_out(out, [n, m], lambda t: t.copy_(diagonal))
+    return diagonal._to_dtype(dtype or _C.get_default_dtype())
 
 
 # ---- random ---------------------------------------------------------------
+def _seed_arg(seed) -> int:
+    """A seed as the core's int64: PyTorch takes any int in [-2**63, 2**64)
+    and keeps it modulo 2**64."""
+    seed = operator.index(seed)
+    if not -(2**63) <= seed < 2**64:
+        raise ValueError(f"Overflow when unpacking long long: seed {seed} is outside [-2**63, 2**64)")
+    return seed - 2**64 if seed >= 2**63 else seed
+
+
+def _int64_bits(v) -> int:
+    """The int64 with the bit pattern of ``v`` modulo 2**64 (the core's state words)."""
+    v = int(v) % 2**64
+    return v - 2**64 if v >= 2**63 else v
+
+
+_core_manual_seed = _C.Generator.manual_seed
+
+
+def _generator_manual_seed(self, seed):
+    """Seeds this generator (any int in [-2**63, 2**64)); returns it."""
+    return _core_manual_seed(self, _seed_arg(seed))
+
+
+_C.Generator.manual_seed = _generator_manual_seed
+
+
 @export
 def manual_seed(seed):
     """Seeds the default generator; returns it."""
-    return _C.default_generator().manual_seed(int(seed))
+    return _C.default_generator().manual_seed(seed)
 
 
 @export
@@ -237,7 +278,7 @@ def get_rng_state():
 
 @export
 def set_rng_state(state):
-    s, o = (int(v) for v in state.tolist())
+    s, o = (_int64_bits(v) for v in state.tolist())
     _C.default_generator()._set_state(s, o)
 
 
@@ -246,7 +287,7 @@ def _get_state(self):
 
 
 def _set_state(self, state):
-    s, o = (int(v) for v in state.tolist())
+    s, o = (_int64_bits(v) for v in state.tolist())
     self._set_state(s, o)
     return self
 
@@ -255,25 +296,35 @@ _C.Generator.get_state = _get_state
 _C.Generator.set_state = _set_state
 
 
+def _random_tensor(size, dtype, device, requires_grad, out, name=None):
+    """(tensor to fill, whether it is fresh): ``out`` (checked) or a new tensor,
+    which the fill leaves at version 0."""
+    _check_options(device, requires_grad)
+    t = out if out is not None else empty(*size, dtype=dtype)
+    if out is not None:
+        _fill_out(out, _size_args(size), lambda t: t)
+    if name is not None:
+        _check_float(t, name)
+    return t, out is None
+
+
 @export
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Uniform samples in [0, 1)."""
-    t = empty(*size, dtype=dtype, device=device)
-    _check_float(t, "rand")
-    return _C.uniform_(t, 0.0, 1.0, generator)
+    t, fresh = _random_tensor(size, dtype, device, requires_grad, out, "rand")
+    return _C.uniform_(t, 0.0, 1.0, generator, fresh)
 
 
 @export
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Standard normal samples."""
-    t = empty(*size, dtype=dtype, device=device)
-    _check_float(t, "randn")
-    return _C.normal_(t, 0.0, 1.0, generator)
+    t, fresh = _random_tensor(size, dtype, device, requires_grad, out, "randn")
+    return _C.normal_(t, 0.0, 1.0, generator, fresh)
 
 
 def _check_float(t, name):
     if not t.dtype.is_floating_point:
-        raise RuntimeError(f"\"{name}\" not implemented for '{t.dtype.name}'")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_torch_name(t.dtype)}'")
 
 
 @export
@@ -283,8 +334,8 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         low, high, size = 0, low, high
     if high is None:
         raise TypeError("randint() missing required argument 'size'")
-    t = empty(*_size_args((size,)), dtype=dtype or _int64, device=device)
-    return _C.random_int_(t, int(low), int(high), generator)
+    t, fresh = _random_tensor((size,), dtype or _int64, device, requires_grad, out)
+    return _C.random_int_(t, int(low), int(high), generator, fresh)
 
 
 @export
@@ -301,12 +352,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, out=None
         shape = _C.binary(_C.binary_ops["add"], mean, std, None).shape
         ref = mean if isinstance(mean, Tensor) else std
         noise = empty(shape, dtype=ref.dtype if ref.dtype.is_floating_point else None)
-        _C.normal_(noise, 0.0, 1.0, generator)
+        _C.normal_(noise, 0.0, 1.0, generator, True)
         return noise * std + mean
     if size is None:
         raise TypeError("normal(): with float mean and std, 'size' is required")
-    t = empty(*_size_args((size,)), dtype=dtype)
-    return _C.normal_(t, float(mean), float(std), generator)
+    t, fresh = _random_tensor((size,), dtype, None, False, out)
+    return _C.normal_(t, float(mean), float(std), generator, fresh)
 
 
 def _rand_like(name, fn):
@@ -337,13 +388,21 @@ def _normal_(self, mean=0.0, std=1.0, *, generator=None):
     return _C.normal_(self, float(mean), float(std), generator)
 
 
+# random_()'s default upper bound (inclusive, as PyTorch): the largest integer
+# each float type holds exactly with all below it, the largest value of an int type
+_RANDOM_MAX = {
+    "bool": 1, "uint8": 255, "int8": 127, "int16": 2**15 - 1, "int32": 2**31 - 1, "int64": 2**63 - 2,
+    "float16": 2**11, "bfloat16": 2**8, "float32": 2**24, "float64": 2**53,
+}  # fmt: skip
+
+
 def _random_(self, from_=0, to=None, *, generator=None):
+    """Integers uniform in [from, to); ``random_(to)`` is [0, to), and with no
+    bounds [0, the dtype's largest exactly representable integer]."""
+    if to is None and from_ != 0:  # random_(to)
+        from_, to = 0, from_
     if to is None:
-        to = (
-            2**24
-            if self.dtype.is_floating_point
-            else {"bool": 2, "uint8": 256, "int8": 128, "int16": 2**15, "int32": 2**31}.get(self.dtype.name, 2**63 - 1)
-        )
+        to = _RANDOM_MAX[self.dtype.name] + 1
     return _C.random_int_(self, int(from_), int(to), generator)
 
 

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import math
+
 from . import _C
 from ._registry import Tensor, export, method
 
@@ -107,7 +109,8 @@ def matmul(input, other, *, out=None):
                 f"mat1 and mat2 shapes cannot be multiplied ({input.shape[-2]}x{input.shape[-1]} "
                 f"and {b2.shape[0]}x{b2.shape[1]})"
             )
-        r = mm(input.reshape(-1, input.shape[-1]), b2).reshape(*input.shape[:-1], b2.shape[1])
+        rows = math.prod(input.shape[:-1])  # not -1: it can't be inferred when a size is 0
+        r = mm(input.reshape(rows, input.shape[-1]), b2).reshape(*input.shape[:-1], b2.shape[1])
         return _finish(r if db == 2 else r.squeeze(-1), out)
     a = input.unsqueeze(0) if da == 1 else input
     b = other.unsqueeze(-1) if db == 1 else other
@@ -118,8 +121,9 @@ def matmul(input, other, *, out=None):
             f"and {b.shape[-2]}x{b.shape[-1]})"
         )
     _check_dtypes(a, b)
-    a3 = a.expand(*batch, *a.shape[-2:]).reshape(-1, *a.shape[-2:])
-    b3 = b.expand(*batch, *b.shape[-2:]).reshape(-1, *b.shape[-2:])
+    n = math.prod(batch)
+    a3 = a.expand(*batch, *a.shape[-2:]).reshape(n, *a.shape[-2:])
+    b3 = b.expand(*batch, *b.shape[-2:]).reshape(n, *b.shape[-2:])
     r = _C.batched_gemm(a3, b3, None, 1.0, 0.0).reshape(*batch, a.shape[-2], b.shape[-1])
     if da == 1:
         r = r.squeeze(-2)
@@ -136,7 +140,7 @@ def _broadcast(a, b):
     for x, y in zip(a, b):
         if x != y and x != 1 and y != 1:
             raise RuntimeError(f"matmul: batch dimensions {a} and {b} cannot be broadcast")
-        out.append(max(x, y))
+        out.append(y if x == 1 else x)  # not max: 1 broadcasts to 0
     return tuple(out)
 
 

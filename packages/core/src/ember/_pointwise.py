@@ -72,7 +72,6 @@ UNARY = {
     "trunc": ("trunc", ("fix",), True),
     "frac": ("frac", (), True),
     "reciprocal": ("reciprocal", (), True),
-    "square": ("square", (), True),
     "logical_not": ("logical_not", (), False),
     "bitwise_not": ("bitwise_not", (), True),
     "isnan": ("isnan", (), False),
@@ -84,23 +83,33 @@ UNARY = {
 }
 
 
-def _check_tensor(name, x):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+# Binary functions that, as in PyTorch, also take a Python number as 'input'
+# (ember.pow(2, t)); the others need a Tensor there.
+NUMBER_INPUT = {
+    "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "pow",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
+}  # fmt: skip
+
+
+def _check_tensor(name, x, other=None):
+    if isinstance(x, Tensor) or (name in NUMBER_INPUT and isinstance(other, Tensor)):
+        return
+    raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
 
 
 def _make_binary(name, kernel):
     op = _BIN[kernel]
 
     def fn(input, other, *, out=None):
-        _check_tensor(name, input)
+        _check_tensor(name, input, other)
         return _C.binary(op, input, other, out)
 
     def meth(self, other):
         return _C.binary(op, self, other, None)
 
     def inplace(self, other):
-        return _C.binary(op, self, other, self) and self
+        _C.binary(op, self, other, self)
+        return self
 
     return fn, meth, inplace
 
@@ -137,6 +146,25 @@ _install(BINARY, _make_binary)
 _install(UNARY, _make_unary)
 
 
+@export
+def square(input, *, out=None):
+    """``input * input``; bool squares to int64, as ``pow(input, 2)`` in PyTorch."""
+    _check_tensor("square", input)
+    if input.dtype.name == "bool":
+        input = input._to_dtype(_dt("int64"))
+    return _C.unary(_UN["square"], input, out)
+
+
+@method(name="square")
+def _square_method(self):
+    return square(self)
+
+
+@method(name="square_")
+def _square_inplace(self):
+    return square(self, out=self)
+
+
 # ---- ops with extra arguments ---------------------------------------------
 def _scaled(other, alpha):
     if alpha == 1:
@@ -149,14 +177,14 @@ def _scaled(other, alpha):
 @export
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting and promoting types."""
-    _check_tensor("add", input)
+    _check_tensor("add", input, other)
     return _C.binary(_BIN["add"], input, _scaled(other, alpha), out)
 
 
 @export
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
-    _check_tensor("sub", input)
+    _check_tensor("sub", input, other)
     return _C.binary(_BIN["sub"], input, _scaled(other, alpha), out)
 
 
@@ -189,14 +217,8 @@ def _sub_inplace(self, other, *, alpha=1):
 
 
 def _trunc_divide(a, b, out):
-    q = _C.binary(_BIN["div"], a, b, None)
-    if q.dtype.is_floating_point and (
-        not isinstance(a, Tensor)
-        or a.dtype.is_floating_point
-        or (isinstance(b, Tensor) and b.dtype.is_floating_point)
-        or isinstance(b, float)
-    ):
-        return _C.unary(_UN["trunc"], q, out)
+    if _C.result_type(a, b).is_floating_point:
+        return _C.unary(_UN["trunc"], _C.binary(_BIN["div"], a, b, None), out)
     # integers: C-style truncation, computed exactly in the integer dtype
     fl = _C.binary(_BIN["floor_divide"], a, b, None)
     rem = _C.binary(_BIN["remainder"], a, b, None)
@@ -212,7 +234,7 @@ def _trunc_divide(a, b, out):
 @export
 def div(input, other, *, rounding_mode=None, out=None):
     """True division, or rounded with ``rounding_mode`` 'trunc' or 'floor'."""
-    _check_tensor("div", input)
+    _check_tensor("div", input, other)
     if rounding_mode is None:
         return _C.binary(_BIN["div"], input, other, out)
     if rounding_mode == "floor":
@@ -240,14 +262,39 @@ Tensor.divide_ = _div_inplace
 Tensor.true_divide = _div_method
 
 
+def _opmath(t):
+    """16-bit floats compute in float32 and round once at the end (PyTorch's opmath)."""
+    return t._to_dtype(_dt("float32")) if t.dtype.name in ("float16", "bfloat16") else t
+
+
+def _store(result, dtype, out):
+    """``result`` cast to ``dtype``, or written into ``out`` (which must have its shape)."""
+    if out is None:
+        return result._to_dtype(dtype)
+    if tuple(out.shape) != tuple(result.shape):
+        raise RuntimeError(
+            f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(result.shape)}"
+        )
+    out.copy_(result)
+    return out
+
+
 @export
 def round(input, *, decimals=0, out=None):  # noqa: A001 - PyTorch's name
     """Rounds half to even, optionally to ``decimals`` decimal places."""
     _check_tensor("round", input)
     if decimals == 0:
         return _C.unary(_UN["round"], input, out)
-    scale = 10.0**decimals
-    return _C.binary(_BIN["div"], _C.unary(_UN["round"], input * scale, None), scale, out)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_torch_name(input.dtype)}'")
+    # as PyTorch: divide by 10**-decimals rather than multiply by an inexact 10**decimals
+    scale = 10.0 ** abs(decimals)
+    x = _opmath(input)
+    if decimals > 0:
+        r = _C.binary(_BIN["div"], _C.unary(_UN["round"], x * scale, None), scale, None)
+    else:
+        r = _C.binary(_BIN["mul"], _C.unary(_UN["round"], x / scale, None), scale, None)
+    return _store(r, input.dtype, out)
 
 
 @method(name="round")
@@ -314,8 +361,6 @@ def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
         result = _C.binary(_BIN["maximum"], result, min, None if max is not None else out)
     if max is not None:
         result = _C.binary(_BIN["minimum"], result, max, out)
-    if result is input:
-        result = input.clone()
     return result
 
 
@@ -348,9 +393,24 @@ def clamp_max(input, max, *, out=None):  # noqa: A002
 
 @export
 def lerp(input, end, weight, *, out=None):
-    """``input + weight * (end - input)``."""
+    """``input + weight * (end - input)``, as PyTorch computes it: from ``end``
+    when ``|weight| >= 0.5``, in float32 for 16-bit floats."""
     _check_tensor("lerp", input)
-    return _C.binary(_BIN["add"], input, weight * (end - input), out)
+    if not isinstance(end, Tensor) or end.dtype != input.dtype:
+        got = end.dtype.name if isinstance(end, Tensor) else type(end).__name__
+        raise RuntimeError(f"expected dtype {input.dtype.name} for `end` but got dtype {got}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_torch_name(input.dtype)}'")
+    start, end = _opmath(input), _opmath(end)
+    diff = end - start
+    if isinstance(weight, Tensor):
+        w = _opmath(weight)
+        r = _C.where(w.abs() < 0.5, start + w * diff, end - diff * (1 - w), None)
+    elif abs(weight) < 0.5:
+        r = start + weight * diff
+    else:
+        r = end - diff * (1 - weight)
+    return _store(r, input.dtype, out)
 
 
 @method(name="lerp")
@@ -366,7 +426,7 @@ def _lerp_inplace(self, end, weight):
 @export
 def positive(input):
     if input.dtype.name == "bool":
-        raise TypeError("The `+` operator, on a bool tensor is not supported.")
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 
 
@@ -388,18 +448,30 @@ def _dt(name):
     return BY_NAME[name]
 
 
+def _torch_name(dt):
+    from ._reduce import _torch_name
+
+    return _torch_name(dt)
+
+
 @export
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Elementwise ``|input - other| <= atol + rtol * |other|``."""
+    """Elementwise ``input == other`` or ``|input - other| <= atol + rtol * |other|``
+    (finite differences only: infinities are close only to themselves)."""
     if input.dtype != other.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+    if rtol < 0 or atol < 0:
+        raise RuntimeError(f"rtol and atol must be non-negative, got rtol={rtol} and atol={atol}")
     close = input == other
-    if input.dtype.is_floating_point:
-        diff = (input - other).abs()
-        close = close | (diff <= atol + rtol * other.abs())
-        if equal_nan:
-            close = close | (input.isnan() & other.isnan())
-    return close
+    if equal_nan and input.dtype.is_floating_point:
+        close = close | (input.isnan() & other.isnan())
+    if rtol == 0 and atol == 0:
+        return close
+    if input.dtype.name == "bool":
+        input, other = input._to_dtype(_C.get_default_dtype()), other._to_dtype(_C.get_default_dtype())
+    allowed = atol + (rtol * other).abs()
+    actual = (input - other).abs()
+    return close | (actual.isfinite() & (actual <= allowed))
 
 
 @export

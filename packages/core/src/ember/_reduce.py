@@ -36,7 +36,8 @@ def _dims(dim) -> list[int]:
 
 
 def _count(input, dims) -> int:
-    if not dims:
+    """Elements reduced over ``dims`` (a 0-d tensor reduces over dim 0 or -1 to itself)."""
+    if not dims or input.dim() == 0:
         return input.numel()
     n = 1
     for d in dims:
@@ -59,7 +60,8 @@ def _reduction(name, op):
     def fn(input, dim=None, keepdim=False, *, dtype=None, out=None):
         if dtype is not None:
             input = input._to_dtype(dtype)
-        return _finish(_C.reduce(kernel, input, _dims(dim), keepdim), out)
+        r = _C.reduce(kernel, input, _dims(dim), keepdim)
+        return _finish(r if dtype is None else r._to_dtype(dtype), out)
 
     fn.__name__ = name
     return fn
@@ -116,9 +118,11 @@ def _arg(name, op):
     kernel = _R[op]
 
     def fn(input, dim=None, keepdim=False, *, out=None):
-        if input.numel() == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        if input.dtype.name == "bool":
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
+            if input.numel() == 0:
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             r = _C.reduce(kernel, input, [], False)
             if keepdim:
                 r = r.reshape([1] * input.dim())
@@ -135,7 +139,7 @@ Tensor.argmax = argmax
 Tensor.argmin = argmin
 
 
-def _max_min(name, extreme, arg, pairwise, result_type):
+def _max_min(name, extreme, arg_op, pairwise, result_type):
     def fn(input, dim=None, keepdim=False, *, out=None):
         if isinstance(dim, Tensor):
             return _C.binary(_C.binary_ops[pairwise], input, dim, out)
@@ -144,7 +148,7 @@ def _max_min(name, extreme, arg, pairwise, result_type):
                 raise TypeError(f"{name}() received an invalid combination of arguments: keepdim without dim")
             return extreme(input, out=out)
         values = extreme(input, dim, keepdim)
-        indices = arg(input, dim, keepdim)
+        indices = _C.reduce(_R[arg_op], input, [int(dim)], keepdim)
         if out is not None:
             out[0].copy_(values)
             out[1].copy_(indices)
@@ -155,8 +159,8 @@ def _max_min(name, extreme, arg, pairwise, result_type):
     return fn
 
 
-max = export(_max_min("max", amax, argmax, "maximum", return_types.max), name="max")  # noqa: A001
-min = export(_max_min("min", amin, argmin, "minimum", return_types.min), name="min")  # noqa: A001
+max = export(_max_min("max", amax, "argmax", "maximum", return_types.max), name="max")  # noqa: A001
+min = export(_max_min("min", amin, "argmin", "minimum", return_types.min), name="min")  # noqa: A001
 Tensor.max = max
 Tensor.min = min
 
@@ -274,10 +278,13 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     a = x.abs()
     if p in ("fro", 2, 2.0):
         r = _C.reduce(_R["sum"], a * a, dims, keepdim).sqrt()
-    elif p in (math.inf, "inf"):
-        r = _C.reduce(_R["amax"], a, dims, keepdim)
-    elif p in (-math.inf, "-inf"):
-        r = _C.reduce(_R["amin"], a, dims, keepdim)
+    elif p in (math.inf, "inf", -math.inf, "-inf"):
+        if _count(input, dims) == 0:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {p} norm on an empty tensor because the "
+                "operation does not have an identity"
+            )
+        r = _C.reduce(_R["amax" if p in (math.inf, "inf") else "amin"], a, dims, keepdim)
     elif p == 0:
         r = _C.reduce(_R["sum"], (a != 0)._to_dtype(x.dtype), dims, keepdim)
     elif p == 1:
@@ -321,7 +328,8 @@ def _cumulative(name, product):
     def fn(input, dim, *, dtype=None, out=None):
         if dtype is not None:
             input = input._to_dtype(dtype)
-        return _finish(_C.cumulative(input, int(dim), product), out)
+        r = _C.cumulative(input, int(dim), product)
+        return _finish(r if dtype is None else r._to_dtype(dtype), out)
 
     fn.__name__ = name
     return fn

@@ -21,11 +21,11 @@ def size(self, dim=None):
         return Size(self._sizes)
     sizes = self._sizes
     n = len(sizes)
-    if not (-max(n, 1) <= dim < max(n, 1)):
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-max(n, 1)}, {max(n, 1) - 1}], but got {dim})"
-        )
-    return sizes[dim] if n else 1
+    if n == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return sizes[dim]
 
 
 @prop
@@ -180,6 +180,10 @@ def numpy(self, *, force=False):
     return _C.to_numpy(self)
 
 
+# numpy defers to our reflected operators (np.float64(2) * t is a Tensor), as for torch.Tensor
+Tensor.__array_priority__ = 1000
+
+
 @method
 def __array__(self, dtype=None, copy=None):
     arr = _C.to_numpy(self)
@@ -213,7 +217,9 @@ def __iter__(self):
 def __bool__(self):
     n = self.numel()
     if n != 1:
-        raise RuntimeError(f"Boolean value of Tensor with {'no' if n == 0 else 'more than one'} values is ambiguous")
+        raise RuntimeError(
+            f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} is ambiguous"
+        )
     return bool(self.item())
 
 

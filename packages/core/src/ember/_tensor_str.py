@@ -40,46 +40,45 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 class _Formatter:
-    """Chooses one format for all shown values so columns line up."""
+    """Chooses one format for all shown values so columns line up (PyTorch's
+    rules: widths and modes come from the nonzero finite values only)."""
 
     def __init__(self, values, floating: bool):
         self.floating = floating
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
-        p = _PrintOptions.precision
         if not floating:
-            strs = [str(v) for v in values]
-            self.max_width = max((len(s) for s in strs), default=1)
+            self.max_width = max((len(str(v)) for v in values), default=1)
             return
-        finite = [abs(v) for v in values if math.isfinite(v)]
-        nonzero = [v for v in finite if v != 0]
-        self.int_mode = all(v == int(v) for v in finite)
-        if self.int_mode:
-            if nonzero and max(nonzero) > 1e8:
-                self.sci_mode = True
-        elif nonzero:
-            hi, lo = max(nonzero), min(nonzero)
-            if hi / lo > 1000.0 or hi > 1e8 or lo < 1e-4:
-                self.sci_mode = True
-        if _PrintOptions.sci_mode is not None:
-            self.sci_mode = _PrintOptions.sci_mode
-        self.max_width = max((len(self._fmt(v, p)) for v in values), default=1)
-
-    def _fmt(self, v, p):
-        if not math.isfinite(v):
-            return "nan" if v != v else ("inf" if v > 0 else "-inf")
+        nonzero = [v for v in values if math.isfinite(v) and v != 0]
+        if not nonzero:
+            return
+        p = _PrintOptions.precision
+        magnitudes = [abs(v) for v in nonzero]
+        hi, lo = max(magnitudes), min(magnitudes)
+        self.int_mode = all(v == math.ceil(v) for v in nonzero)
+        self.sci_mode = _PrintOptions.sci_mode
+        if self.sci_mode is None:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
         if self.sci_mode:
-            return f"{v:.{p}e}"
-        if self.int_mode:
-            return f"{v:.0f}."
-        return f"{v:.{p}f}"
+            widths = [len(f"{v:.{p}e}") for v in nonzero]
+        elif self.int_mode:  # room for the "." that marks a float
+            widths = [len(f"{v:.0f}") + 1 for v in nonzero]
+        else:
+            widths = [len(f"{v:.{p}f}") for v in nonzero]
+        self.max_width = max(widths)
 
     def format(self, v) -> str:
+        p = _PrintOptions.precision
         if not self.floating:
             s = str(v)
+        elif self.sci_mode:
+            s = f"{v:{self.max_width}.{p}e}"
+        elif self.int_mode:
+            s = f"{v:.0f}" + ("" if math.isinf(v) or math.isnan(v) else ".")
         else:
-            s = self._fmt(v, _PrintOptions.precision)
+            s = f"{v:.{p}f}"
         return s.rjust(self.max_width)
 
 
@@ -112,7 +111,7 @@ def _format_nd(arr, fmt: _Formatter, indent: int, summarize: bool) -> str:
     n = arr.shape[0]
     show = list(range(n)) if (not summarize or n <= 2 * e) else list(range(e)) + [None] + list(range(n - e, n))
     if arr.ndim == 1:
-        items = ["..." if i is None else fmt.format(arr[i].item()) for i in show]
+        items = [" ..." if i is None else fmt.format(arr[i].item()) for i in show]
         width = fmt.max_width + 2
         per_line = max(1, (_PrintOptions.linewidth - indent) // width)
         lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
@@ -120,9 +119,6 @@ def _format_nd(arr, fmt: _Formatter, indent: int, summarize: bool) -> str:
     sep = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
     rows = ["..." if i is None else _format_nd(arr[i], fmt, indent + 1, summarize) for i in show]
     return "[" + sep.join(rows) + "]"
-
-
-_DEFAULT_DTYPES = ("float32", "int64", "bool")
 
 
 def _tensor_repr(self) -> str:
@@ -141,17 +137,32 @@ def _tensor_repr(self) -> str:
         fmt = _Formatter(values, floating)
     prefix = "tensor("
     suffixes = []
+    default = _C.get_default_dtype().name
     if self.numel() == 0:
         body = "[]"
         if self.dim() != 1:
             suffixes.append(f"size={tuple(self.shape)}")
+        if self.dtype.name != default:  # no values to tell an int64 tensor by
+            suffixes.append(f"dtype=ember.{self.dtype.name}")
     else:
         body = _format_nd(arr, fmt, len(prefix), summarize)
-    default = _C.get_default_dtype().name
-    if self.dtype.name not in _DEFAULT_DTYPES or (self.dtype.name == "float32" and default != "float32"):
-        if not (self.dtype.name == default):
+        if self.dtype.name not in (default, "int64", "bool"):
             suffixes.append(f"dtype=ember.{self.dtype.name}")
-    return prefix + ", ".join([body] + suffixes) + ")"
+    return _add_suffixes(prefix + body, suffixes, len(prefix))
+
+
+def _add_suffixes(text, suffixes, indent):
+    """Appends ", suffix" items, each on a new line if it would pass the line width."""
+    parts = [text]
+    last_line_len = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line_len + len(suffix) + 2 > _PrintOptions.linewidth:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line_len += len(suffix) + 2
+    return "".join(parts) + ")"
 
 
 Tensor.__repr__ = _tensor_repr

@@ -47,6 +47,8 @@ def _infer_size(shape: list[int], numel: int) -> list[int]:
 def _view_strides(sizes, strides, new_sizes):
     """Strides for viewing (sizes, strides) as new_sizes without a copy, or
     None when the layout does not allow it (PyTorch's computeStride)."""
+    if not sizes:  # a 0-d tensor views as any shape of ones
+        return [1] * len(new_sizes)
     numel = 1
     for s in sizes:
         numel *= s
@@ -153,9 +155,10 @@ def squeeze(self, dim=None):
     if dim is None:
         drop = {i for i, s in enumerate(sizes) if s == 1}
     else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        drop = {_wrap(d, len(sizes)) for d in dims}
-        drop = {d for d in drop if d < len(sizes) and sizes[d] == 1}
+        dims = [_wrap(d, len(sizes)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+        drop = {d for d in dims if d < len(sizes) and sizes[d] == 1}
     keep = [i for i in range(len(sizes)) if i not in drop]
     return self.as_strided([sizes[i] for i in keep], [strides[i] for i in keep])
 
@@ -231,7 +234,8 @@ def adjoint(self):
 
 @method
 def expand(self, *sizes):
-    """A view with size-1 dims repeated (stride 0); -1 keeps a size."""
+    """A view with size-1 dims repeated (stride 0); -1 keeps a size. New
+    leading dims get PyTorch's strides (inferExpandGeometry)."""
     new = _shape_args(sizes)
     cur, strides = list(self._sizes), list(self.stride())
     if len(new) < len(cur):
@@ -239,29 +243,27 @@ def expand(self, *sizes):
             f"expand: the number of sizes provided ({len(new)}) must be greater or equal to the number "
             f"of dimensions in the tensor ({len(cur)})"
         )
-    off = len(new) - len(cur)
-    out_sizes, out_strides = [], []
-    for i, s in enumerate(new):
-        if i < off:
-            if s < 0:
+    n, off = len(new), len(new) - len(cur)
+    out_sizes, out_strides = [0] * n, [0] * n
+    for i in range(n - 1, -1, -1):
+        d = i - off
+        size = cur[d] if d >= 0 else 1
+        stride = strides[d] if d >= 0 else (out_sizes[i + 1] * out_strides[i + 1] if i + 1 < n else 0)
+        target = new[i]
+        if target == -1:
+            if d < 0:
                 raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension ({i})")
-            out_sizes.append(s)
-            out_strides.append(0)
-            continue
-        c, st = cur[i - off], strides[i - off]
-        if s == -1:
-            s = c
-        if c == s:
-            out_sizes.append(s)
-            out_strides.append(st)
-        elif c == 1:
-            out_sizes.append(s)
-            out_strides.append(0)
-        else:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({s}) must match the existing size ({c}) at non-singleton "
-                f"dimension {i}.  Target sizes: {new}.  Tensor sizes: {cur}"
-            )
+            target = size
+        if target < 0:
+            raise RuntimeError(f"expand: invalid size {target} at dimension {i}")
+        if size != target:
+            if size != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target}) must match the existing size ({size}) at "
+                    f"non-singleton dimension {i}.  Target sizes: {new}.  Tensor sizes: {cur}"
+                )
+            size, stride = target, 0
+        out_sizes[i], out_strides[i] = size, stride
     return self.as_strided(out_sizes, out_strides)
 
 
@@ -284,10 +286,14 @@ def narrow(self, dim, start, length):
     size = self._sizes[d]
     if isinstance(start, Tensor):
         start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     if start < 0:
         start += size
-    if not (0 <= start <= size) or length < 0 or start + length > size:
-        raise IndexError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     sizes = list(self._sizes)
     sizes[d] = length
     return self.as_strided(sizes, self.stride(), self.storage_offset() + start * self.stride()[d])
@@ -358,9 +364,9 @@ def _index_view(self, key):
                 out_sizes.append(sizes[d])
                 out_strides.append(strides[d])
                 d += 1
-        elif k is None:
+        elif k is None:  # unsqueeze here: strides as PyTorch's
             out_sizes.append(1)
-            out_strides.append(0)
+            out_strides.append(sizes[d] * strides[d] if d < nd else 1)
         elif isinstance(k, slice):
             start, stop, step = k.start, k.stop, k.step
             step = 1 if step is None else int(step)
@@ -374,6 +380,8 @@ def _index_view(self, key):
             out_sizes.append(length)
             out_strides.append(strides[d] * step)
             d += 1
+        elif isinstance(k, Tensor) and (k.dtype.is_floating_point):
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         elif isinstance(k, bool) or (isinstance(k, Tensor) and (k.dim() > 0 or k.dtype.name == "bool")):
             raise IndexError("advanced indexing (boolean masks and integer tensors) is not supported in this release")
         elif isinstance(k, int) or hasattr(k, "__index__"):

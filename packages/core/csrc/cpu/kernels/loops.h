@@ -85,6 +85,22 @@ void cast_loop(char** data, const int64_t* s, int64_t n, const double*) {
 
 template <typename T>
 void where_loop(char** data, const int64_t* s, int64_t n, const double*) {
+  constexpr int64_t st = sizeof(T);
+  if (s[0] == st && s[1] == 1 && (s[2] == st || s[2] == 0) && (s[3] == st || s[3] == 0)) {
+    // contiguous output and mask; each value contiguous or a scalar
+    T* __restrict out = reinterpret_cast<T*>(data[0]);
+    const bool* __restrict c = reinterpret_cast<const bool*>(data[1]);
+    const T* a = reinterpret_cast<const T*>(data[2]);
+    const T* b = reinterpret_cast<const T*>(data[3]);
+    // both sides are loaded before the select: a branch on a random mask
+    // would be mispredicted half the time
+    const int64_t ia = s[2] ? 1 : 0, ib = s[3] ? 1 : 0;
+    for (int64_t i = 0; i < n; ++i) {
+      T av = a[i * ia], bv = b[i * ib];
+      out[i] = c[i] ? av : bv;
+    }
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) {
     bool c = *reinterpret_cast<const bool*>(data[1] + i * s[1]);
     *reinterpret_cast<T*>(data[0] + i * s[0]) =
