@@ -2,6 +2,8 @@
 #include "index.h"
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
 #include <type_traits>
 
 #include "../cpu/thread_pool.h"
@@ -84,6 +86,104 @@ void put_offsets_(const Tensor& dst, const Tensor& offsets, const Tensor& values
     const scalar_t* v = reinterpret_cast<const scalar_t*>(vals->data());
     // Sequential, so duplicate offsets combine in order (deterministic).
     for (int64_t i = 0; i < n; ++i) combine(d[o[i]], v[i], mode);
+  });
+  dst->bump_version();
+}
+
+namespace {
+
+template <typename T>
+void add_scaled(T& slot, T value, opmath_t<T> alpha) {
+  if constexpr (std::is_same<T, bool>::value) {
+    slot = slot || (value && alpha);
+  } else {
+    using M = opmath_t<T>;
+    slot = static_cast<T>(static_cast<M>(slot) + alpha * static_cast<M>(value));
+  }
+}
+
+// Index values wrapped into [0, size), checked first.
+std::vector<int64_t> checked_index(const Tensor& index, int64_t size, const char* name) {
+  EMBER_CHECK_TYPE(index->dtype() == ScalarType::Int64 || index->dtype() == ScalarType::Int32,
+                   name, "(): Expected dtype int32/int64 for index, got ",
+                   scalar_type_name(index->dtype()));
+  EMBER_CHECK_INDEX(index->dim() <= 1, name, "(): Index is supposed to be a vector, got ",
+                    describe(*index));
+  Tensor idx = contiguous(to_dtype(index, ScalarType::Int64));
+  const int64_t* p = reinterpret_cast<const int64_t*>(idx->data());
+  std::vector<int64_t> out(static_cast<size_t>(idx->numel()));
+  for (size_t i = 0; i < out.size(); ++i) {
+    int64_t v = p[i];
+    EMBER_CHECK_INDEX(v >= -size && v < size, name, "(): index ", v,
+                      " is out of bounds for dimension with size ", size);
+    out[i] = v < 0 ? v + size : v;
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor index_select(const Tensor& src_in, int64_t dim, const Tensor& index) {
+  int64_t nd = src_in->dim();
+  dim = wrap_dim(dim, nd);
+  int64_t size = nd == 0 ? 1 : src_in->sizes()[dim];
+  std::vector<int64_t> idx = checked_index(index, size, "index_select");
+  Tensor src = contiguous(src_in);
+  Shape out_shape = src->sizes();
+  if (nd > 0) out_shape[dim] = static_cast<int64_t>(idx.size());
+  Tensor out = TensorImpl::empty(out_shape, src->dtype());
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= src->sizes()[d];
+  for (int64_t d = dim + 1; d < nd; ++d) inner *= src->sizes()[d];
+  int64_t n = static_cast<int64_t>(idx.size());
+  size_t row_bytes = static_cast<size_t>(inner) * src->itemsize();
+  const char* s = src->data();
+  char* o = out->data();
+  parallel_for(0, outer * n, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(inner, 1)),
+               [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      int64_t oi = t / n, i = t % n;
+      std::memcpy(o + static_cast<size_t>(t) * row_bytes,
+                  s + static_cast<size_t>(oi * size + idx[static_cast<size_t>(i)]) * row_bytes,
+                  row_bytes);
+    }
+  });
+  return out;
+}
+
+void index_add_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src_in,
+                double alpha) {
+  int64_t nd = dst->dim();
+  dim = wrap_dim(dim, nd);
+  int64_t size = nd == 0 ? 1 : dst->sizes()[dim];
+  std::vector<int64_t> idx = checked_index(index, size, "index_add_");
+  Shape expect = dst->sizes();
+  if (nd > 0) expect[dim] = static_cast<int64_t>(idx.size());
+  EMBER_CHECK(src_in->sizes() == expect || (nd == 0 && src_in->numel() == 1),
+              "index_add_(): source ", describe(*src_in), " must have the shape ",
+              shape_str(expect), " (self with dim ", dim, " of the index's length)");
+  EMBER_CHECK(dst->is_contiguous(), "index_add_: internal: expects a contiguous destination");
+  Tensor src = contiguous(to_dtype(src_in, dst->dtype()));
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= dst->sizes()[d];
+  for (int64_t d = dim + 1; d < nd; ++d) inner *= dst->sizes()[d];
+  int64_t n = static_cast<int64_t>(idx.size());
+  EMBER_DISPATCH_ALL_TYPES(dst->dtype(), "index_add_", [&] {
+    using M = opmath_t<scalar_t>;
+    scalar_t* d = reinterpret_cast<scalar_t*>(dst->data());
+    const scalar_t* s = reinterpret_cast<const scalar_t*>(src->data());
+    M a = static_cast<M>(alpha);
+    // parallel over (outer, inner) columns: each column's rows add in order
+    parallel_for(0, outer * inner, kGrainSize / std::max<int64_t>(n, 1) + 1,
+                 [&](int64_t b, int64_t e) {
+      for (int64_t c = b; c < e; ++c) {
+        int64_t oi = c / inner, j = c % inner;
+        for (int64_t i = 0; i < n; ++i) {
+          scalar_t& slot = d[(oi * size + idx[static_cast<size_t>(i)]) * inner + j];
+          add_scaled(slot, s[(oi * n + i) * inner + j], a);
+        }
+      }
+    });
   });
   dst->bump_version();
 }

@@ -16,6 +16,13 @@ Tensor take_offsets(const Tensor& src, const Tensor& offsets);
 // combined by `mode`; values broadcast to offsets' shape, dst's dtype.
 void put_offsets_(const Tensor& dst, const Tensor& offsets, const Tensor& values,
                   PutMode mode);
+// Whole slices along `dim`, the fast path of index_select and x[idx]:
+// out.select(dim, i) = src.select(dim, index[i]); index is 1-D int64 with
+// values in [-size, size).
+Tensor index_select(const Tensor& src, int64_t dim, const Tensor& index);
+// dst.select(dim, index[i]) += alpha * src.select(dim, i), in index order.
+void index_add_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src,
+                double alpha);
 // Indices of nonzero elements as int64 [count, ndim].
 Tensor nonzero(const Tensor& t);
 

@@ -20,6 +20,14 @@ void bind_nn_ops(py::module_& m) {
   }, py::arg("dst"), py::arg("offsets"), py::arg("values"), py::arg("mode"),
      "Writes values at element offsets: mode 0 assign, 1 add, 2 multiply, 3 amax, 4 amin.");
   m.def("nonzero", &nonzero, py::arg("t"));
+  m.def("index_select", &index_select, py::arg("src"), py::arg("dim"), py::arg("index"),
+        "Whole slices along dim picked by a 1-D index (bounds-checked).");
+  m.def("index_add_", [](const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src,
+                         double alpha) {
+    index_add_(dst, dim, index, src, alpha);
+    return dst;
+  }, py::arg("dst"), py::arg("dim"), py::arg("index"), py::arg("src"), py::arg("alpha") = 1.0,
+     "dst.select(dim, index[i]) += alpha * src.select(dim, i) (dst contiguous).");
   m.def("sort_last", &sort_last, py::arg("t"), py::arg("descending"), py::arg("stable"));
   m.def("topk_last", &topk_last, py::arg("t"), py::arg("k"), py::arg("largest"), py::arg("sorted"));
   m.def("searchsorted", &searchsorted, py::arg("sorted"), py::arg("values"), py::arg("right"));

@@ -509,9 +509,7 @@ def index_select(input, dim, index, *, out=None):
         _validated(index, 1, negative=False)
         return _finish(input.clone(), out)
     idx = _validated(index.reshape(-1), input._sizes[d], negative=False, dim=d)
-    shape = list(input._sizes)
-    shape[d] = idx.numel()
-    return _finish(_C.take_offsets(input, _offsets(shape, input.stride(), {d: idx})), out)
+    return _finish(_C.index_select(input, d, idx), out)  # whole slices, one memcpy each
 
 
 def _gather(input: Tensor, d: int, index: Tensor, negative: bool) -> Tensor:
@@ -817,7 +815,10 @@ def _index_add_inplace(self, dim, index, source, *, alpha=1):
         if isinstance(alpha, float) and not self.dtype.is_floating_point:
             raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
         src = src * alpha
-    _put(dst, _offsets(list(src._sizes), dst.stride(), {d: idx}), src, ADD)
+    if dst.is_contiguous():
+        _C.index_add_(dst, d, idx, src, 1.0)  # whole slices, in index order
+    else:
+        _put(dst, _offsets(list(src._sizes), dst.stride(), {d: idx}), src, ADD)
     return self
 
 
