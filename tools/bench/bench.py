@@ -29,9 +29,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import ember
 import numpy as np
 import torch
+
+import ember
 
 LIBS = ("ember", "torch", "numpy")
 MODULES = {"ember": ember, "torch": torch, "numpy": np}
@@ -70,7 +71,7 @@ class Workload:
     name: str
     unit: str  # "us/op" and "ms" are times (lower is better); "GB/s", "GFLOP/s" throughputs
     inputs: Callable[[np.random.Generator], tuple[np.ndarray, ...]]  # numpy data, converted with TO_LIB
-    fn: dict[str, Callable]  # library -> the call being timed
+    fn: dict[str, Callable]  # library -> the call being timed (numpy may be absent: no such op)
     work: float = 0.0  # bytes read + written (GB/s, and the "ms" rows) or flops (GFLOP/s) per call
     target: Target | None = None
 
@@ -129,8 +130,108 @@ def workloads() -> list[Workload]:
         Workload("matmul 1024", "GFLOP/s", pair(1024, 1024),  mm,                       2 * 1024**3,       tput09),
         Workload("matmul 2048", "GFLOP/s", pair(2048, 2048),  mm,                       2 * 2048**3,       tput09),
         Workload("bmm 64x128^2", "GFLOP/s", pair(64, 128, 128), mm,                     2 * 64 * 128**3),
+        *core_breadth_workloads(),
     ]
     # fmt: on
+
+
+def np_softmax(x, log=False):
+    z = x - x.max(-1, keepdims=True)
+    e = np.exp(z)
+    s = e.sum(-1, keepdims=True)
+    return z - np.log(s) if log else e / s
+
+
+def np_layer_norm(x, eps=1e-5):
+    mu = x.mean(-1, keepdims=True)
+    return (x - mu) / np.sqrt(x.var(-1, keepdims=True) + eps)
+
+
+def core_breadth_workloads() -> list[Workload]:
+    """Indexing, sorting and NN kernels (times in ms; targets vs torch)."""
+    r, n = 4096, 10**6
+    big = (r * r * 2) * F32
+    time12, time15 = time_at_most(1.2), time_at_most(1.5)
+    ints = lambda rng: (rng.standard_normal((n, 8), dtype=np.float32), rng.integers(0, n, n))  # noqa: E731
+    rows = dict(ember=lambda x, i: x[i], torch=lambda x, i: x[i], numpy=lambda x, i: x[i])
+    sel = dict(
+        ember=lambda x, i: MODULES["ember"].index_select(x, 0, i),
+        torch=lambda x, i: MODULES["torch"].index_select(x, 0, i),
+        numpy=lambda x, i: np.take(x, i, axis=0),
+    )
+    softmax = dict(
+        ember=lambda x: MODULES["ember"].softmax(x, -1),
+        torch=lambda x: MODULES["torch"].softmax(x, -1),
+        numpy=np_softmax,
+    )
+    log_softmax = dict(
+        ember=lambda x: MODULES["ember"].log_softmax(x, -1),
+        torch=lambda x: MODULES["torch"].log_softmax(x, -1),
+        numpy=lambda x: np_softmax(x, log=True),
+    )
+    layer_norm = dict(
+        ember=lambda x: MODULES["ember"].layer_norm(x, (x.shape[-1],)),
+        torch=lambda x: MODULES["torch"].layer_norm(x, (x.shape[-1],)),
+        numpy=np_layer_norm,
+    )
+    sort = dict(
+        ember=lambda x: MODULES["ember"].sort(x).values,
+        torch=lambda x: MODULES["torch"].sort(x).values,
+        numpy=np.sort,
+    )
+    topk = dict(
+        ember=lambda x: MODULES["ember"].topk(x, 100).values,
+        torch=lambda x: MODULES["torch"].topk(x, 100).values,
+        numpy=lambda x: -np.sort(-np.partition(x, -100)[-100:]),
+    )
+    em = MODULES["ember"]
+    needs = {"softmax": "softmax", "log_softmax": "log_softmax", "layer_norm": "layer_norm"}
+    available = [
+        w
+        for w in [
+            Workload("index_select 1e6 rows", "ms", ints, sel, 2 * n * 8 * F32, time15),
+            Workload("x[idx] 1e6 rows", "ms", ints, rows, 2 * n * 8 * F32, time15),
+            Workload(f"softmax {r}^2", "ms", one(r, r), softmax, big, time12),
+            Workload(f"log_softmax {r}^2", "ms", one(r, r), log_softmax, big, time12),
+            Workload(f"layer_norm {r}^2", "ms", one(r, r), layer_norm, big, time12),
+            Workload("sort 1e6", "ms", one(n), sort, 2 * n * F32, time12),
+            Workload("topk 1e6 k=100", "ms", one(n), topk, n * F32, time12),
+        ]
+        if hasattr(em, needs.get(w.name.split()[0], "sort"))
+    ]  # skip ops an older core lacks
+    return available + nn_workloads()
+
+
+def nn_workloads() -> list[Workload]:
+    """conv2d and cross_entropy (no numpy reference), when ember has them."""
+    em, tt = MODULES["ember"], MODULES["torch"]
+    if not hasattr(em, "conv2d"):
+        return []
+    import torch.nn.functional as tf
+
+    from ember._nn import loss
+
+    def conv_inputs(c_in, c_out, hw):
+        return lambda rng: (
+            rng.standard_normal((32, c_in, hw, hw), dtype=np.float32),
+            rng.standard_normal((c_out, c_in, 3, 3), dtype=np.float32) * 0.1,
+        )
+
+    conv = dict(ember=lambda x, w: em.conv2d(x, w, padding=1), torch=lambda x, w: tt.conv2d(x, w, padding=1))
+
+    def ce_inputs(rng):
+        return rng.standard_normal((4096, 1000), dtype=np.float32), rng.integers(0, 1000, 4096)
+
+    ce = dict(
+        ember=lambda x, t: loss.cross_entropy(x, t),
+        torch=lambda x, t: tf.cross_entropy(x, t),
+    )
+    flops = lambda c_in, c_out, hw: 2 * 32 * c_out * hw * hw * c_in * 9  # noqa: E731
+    return [
+        Workload("conv2d 3->64 32^2", "GFLOP/s", conv_inputs(3, 64, 32), conv, flops(3, 64, 32)),
+        Workload("conv2d 64->64 16^2", "GFLOP/s", conv_inputs(64, 64, 16), conv, flops(64, 64, 16)),
+        Workload("cross_entropy 4096x1000", "ms", ce_inputs, ce, 4096 * 1000 * F32, time_at_most(1.2)),
+    ]
 
 
 # --------------------------------------------------------------------------- timing
@@ -180,17 +281,21 @@ def as_numpy(x: object) -> np.ndarray:
 
 def run_workload(w: Workload, repeat: int, min_time: float, rng: np.random.Generator) -> Result:
     data = w.inputs(rng)
-    args = {lib: tuple(TO_LIB[lib](a) for a in data) for lib in LIBS}
-    expect = as_numpy(w.fn["numpy"](*args["numpy"]))
+    libs = [lib for lib in LIBS if lib in w.fn]
+    args = {lib: tuple(TO_LIB[lib](a) for a in data) for lib in libs}
+    oracle = "numpy" if "numpy" in w.fn else "torch"
+    expect = as_numpy(w.fn[oracle](*args[oracle]))
     note = []
     for lib in ("ember", "torch"):
+        if lib == oracle:
+            continue
         got = as_numpy(w.fn[lib](*args[lib]))
         if got.shape != expect.shape or not np.allclose(got, expect, rtol=1e-3, atol=1e-3):
-            note.append(f"{lib} result differs from numpy")
-    iters = {lib: calibrate(w.fn[lib], args[lib], min_time) for lib in LIBS}
-    samples: dict[str, list[float]] = {lib: [] for lib in LIBS}
+            note.append(f"{lib} result differs from {oracle}")
+    iters = {lib: calibrate(w.fn[lib], args[lib], min_time) for lib in libs}
+    samples: dict[str, list[float]] = {lib: [] for lib in libs}
     for _ in range(repeat):  # interleaved: ember, torch, numpy, ember, ...
-        for lib in LIBS:
+        for lib in libs:
             samples[lib].append(timed(w.fn[lib], args[lib], iters[lib]))
     seconds = {lib: statistics.median(s) for lib, s in samples.items()}
     return Result(w.name, w.unit, w.work, seconds, samples, iters, w.target, "; ".join(note))
@@ -219,14 +324,16 @@ def import_times(repeat: int) -> Result:
 
 
 def value(r: Result, lib: str) -> float:
-    """The result in its unit."""
+    """The result in its unit (NaN when the library has no such op)."""
+    if lib not in r.seconds:
+        return math.nan
     s = r.seconds[lib]
     return {"us/op": s * 1e6, "ms": s * 1e3, "GB/s": r.work / s / 1e9, "GFLOP/s": r.work / s / 1e9}[r.unit]
 
 
 def ratio(r: Result, other: str) -> float:
     """> 1 means ember is faster: other's time / ember's time (= ember's throughput / other's)."""
-    return r.seconds[other] / r.seconds["ember"]
+    return r.seconds[other] / r.seconds["ember"] if other in r.seconds else math.nan
 
 
 def status(r: Result) -> str:
@@ -236,6 +343,8 @@ def status(r: Result) -> str:
 
 
 def cell(r: Result, lib: str) -> str:
+    if lib not in r.seconds:
+        return "-"
     v = value(r, lib)
     text = f"{v:.3g}" if v < 100 else f"{v:.0f}"
     if r.unit == "ms" and r.work:  # reductions: time and bandwidth

@@ -81,6 +81,36 @@ std::pair<Tensor, Tensor> sort_last(const Tensor& t, bool descending, bool stabl
   return {values, indices};
 }
 
+namespace {
+
+// The k best of row[begin, end) into `heap` (a heap under cmp, worst on top),
+// read straight from the row: most elements lose at one comparison.
+template <typename T, typename Cmp>
+void heap_select(const T* row, int64_t begin, int64_t end, int64_t k, bool largest, Cmp cmp,
+                 std::vector<Entry<opmath_t<T>>>& heap) {
+  using M = opmath_t<T>;
+  for (int64_t i = begin; i < end; ++i) {
+    M v = static_cast<M>(row[i]);
+    if (static_cast<int64_t>(heap.size()) == k) {
+      // the common case: v plainly loses to the heap's worst (equal values
+      // lose too: the later index ranks after)
+      M worst = heap.front().value;
+      if (worst == worst && v == v && !(largest ? v > worst : v < worst)) continue;
+    }
+    Entry<M> e{v, i};
+    if (static_cast<int64_t>(heap.size()) < k) {
+      heap.push_back(e);
+      std::push_heap(heap.begin(), heap.end(), cmp);
+    } else if (cmp(e, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), cmp);
+      heap.back() = e;
+      std::push_heap(heap.begin(), heap.end(), cmp);
+    }
+  }
+}
+
+}  // namespace
+
 std::pair<Tensor, Tensor> topk_last(const Tensor& t, int64_t k, bool largest, bool sorted) {
   int64_t len = t->dim() == 0 ? 1 : t->sizes().back();
   EMBER_CHECK(k >= 0 && k <= len, "selected index k out of range: k = ", k,
@@ -91,12 +121,45 @@ std::pair<Tensor, Tensor> topk_last(const Tensor& t, int64_t k, bool largest, bo
   Tensor indices = TensorImpl::empty(out_shape, ScalarType::Int64);
   EMBER_DISPATCH_ALL_TYPES(t->dtype(), "topk", [&] {
     using M = opmath_t<scalar_t>;
+    auto cmp = [&](const Entry<M>& a, const Entry<M>& b) {  // a ranks before b
+      bool before = largest ? nan_aware_less(b.value, a.value) : nan_aware_less(a.value, b.value);
+      bool after = largest ? nan_aware_less(a.value, b.value) : nan_aware_less(b.value, a.value);
+      return before || (!after && a.index < b.index);
+    };
+    int64_t rows = len == 0 ? 0 : in->numel() / len;
+    if (k > 0 && k * 64 < len) {
+      // Few wanted: fixed blocks (so the result does not depend on the
+      // thread count) each keep their k best, then the best of those.
+      constexpr int64_t kBlock = 1 << 16;
+      int64_t nblocks = (len + kBlock - 1) / kBlock;
+      const scalar_t* src = reinterpret_cast<const scalar_t*>(in->data());
+      scalar_t* vo = reinterpret_cast<scalar_t*>(values->data());
+      int64_t* io = reinterpret_cast<int64_t*>(indices->data());
+      std::vector<std::vector<Entry<M>>> parts(static_cast<size_t>(rows * nblocks));
+      parallel_for(0, rows * nblocks, 1, [&](int64_t b, int64_t e) {
+        for (int64_t task = b; task < e; ++task) {
+          int64_t r = task / nblocks, blk = task % nblocks;
+          auto& heap = parts[static_cast<size_t>(task)];
+          heap.reserve(static_cast<size_t>(k));
+          heap_select(src + r * len, blk * kBlock, std::min(len, (blk + 1) * kBlock), k, largest, cmp,
+                      heap);
+        }
+      });
+      for (int64_t r = 0; r < rows; ++r) {
+        std::vector<Entry<M>> best;
+        for (int64_t blk = 0; blk < nblocks; ++blk)
+          for (const auto& e : parts[static_cast<size_t>(r * nblocks + blk)]) best.push_back(e);
+        std::nth_element(best.begin(), best.begin() + (k - 1), best.end(), cmp);
+        best.resize(static_cast<size_t>(k));
+        if (sorted) std::sort(best.begin(), best.end(), cmp);
+        for (int64_t i = 0; i < k; ++i) {
+          vo[r * k + i] = static_cast<scalar_t>(best[static_cast<size_t>(i)].value);
+          io[r * k + i] = best[static_cast<size_t>(i)].index;
+        }
+      }
+      return;
+    }
     for_rows<scalar_t>(*in, len, k, *values, *indices, [&](std::vector<Entry<M>>& buf) {
-      auto cmp = [&](const Entry<M>& a, const Entry<M>& b) {
-        bool before = largest ? nan_aware_less(b.value, a.value) : nan_aware_less(a.value, b.value);
-        bool after = largest ? nan_aware_less(a.value, b.value) : nan_aware_less(b.value, a.value);
-        return before || (!after && a.index < b.index);
-      };
       if (k == 0) return;
       if (k < len) std::nth_element(buf.begin(), buf.begin() + (k - 1), buf.end(), cmp);
       if (sorted) std::sort(buf.begin(), buf.begin() + k, cmp);
