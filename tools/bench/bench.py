@@ -209,6 +209,7 @@ def nn_workloads() -> list[Workload]:
         return []
     import torch.nn.functional as tf
 
+    from ember._nn import conv as em_conv
     from ember._nn import loss
 
     def conv_inputs(c_in, c_out, hw):
@@ -227,9 +228,28 @@ def nn_workloads() -> list[Workload]:
         torch=lambda x, t: tf.cross_entropy(x, t),
     )
     flops = lambda c_in, c_out, hw: 2 * 32 * c_out * hw * hw * c_in * 9  # noqa: E731
+
+    def conv_grad_inputs(c_in, c_out, hw):
+        base = conv_inputs(c_in, c_out, hw)
+        return lambda rng: (*base(rng), rng.standard_normal((32, c_out, hw, hw), dtype=np.float32))
+
+    # the kernels autograd runs for d(input) and d(weight): twice the forward's flops
+    conv_grad = dict(
+        ember=lambda x, w, go: em_conv.conv2d_backward(go, x, w, padding=1, output_mask=(True, True, False))[:2],
+        torch=lambda x, w, go: tt.ops.aten.convolution_backward(
+            go, x, w, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [True, True, False]
+        )[:2],
+    )
+    time15, time20 = time_at_most(1.5), time_at_most(2.0)
     return [
-        Workload("conv2d 3->64 32^2", "GFLOP/s", conv_inputs(3, 64, 32), conv, flops(3, 64, 32)),
-        Workload("conv2d 64->64 16^2", "GFLOP/s", conv_inputs(64, 64, 16), conv, flops(64, 64, 16)),
+        Workload("conv2d 3->64 32^2", "GFLOP/s", conv_inputs(3, 64, 32), conv, flops(3, 64, 32), time15),
+        Workload("conv2d 64->64 16^2", "GFLOP/s", conv_inputs(64, 64, 16), conv, flops(64, 64, 16), time15),
+        Workload(
+            "conv2d bwd 3->64 32^2", "GFLOP/s", conv_grad_inputs(3, 64, 32), conv_grad, 2 * flops(3, 64, 32), time20
+        ),
+        Workload(
+            "conv2d bwd 64->64 16^2", "GFLOP/s", conv_grad_inputs(64, 64, 16), conv_grad, 2 * flops(64, 64, 16), time20
+        ),
         Workload("cross_entropy 4096x1000", "ms", ce_inputs, ce, 4096 * 1000 * F32, time_at_most(1.2)),
     ]
 

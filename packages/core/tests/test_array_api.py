@@ -11,6 +11,7 @@ the standard's semantics where PyTorch's differ (``squeeze``, ``axis=()``,
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -494,11 +495,12 @@ BINARY = {
     "bitwise_and": ("integral", None, None, None, None),
     "bitwise_or": ("integral", None, None, None, None),
     "bitwise_xor": ("integral", None, None, None, None),
-    "bitwise_left_shift": ("integral", 0, 15, 0, 7),
-    "bitwise_right_shift": ("integral", -100, 100, 0, 7),
+    "bitwise_left_shift": ("integer", 0, 15, 0, 7),
+    "bitwise_right_shift": ("integer", -100, 100, 0, 7),
 }
 GROUPS = {
     "float": [(a, b) for a in FLOATS for b in FLOATS],
+    "integer": [(a, b) for a in INTS for b in INTS],
     "integral": [(a, b) for a in INTS for b in INTS] + [("bool", "bool")],
     "numeric": [(a, b) for a in INTS for b in INTS] + [(a, b) for a in FLOATS for b in FLOATS],
     "bool": [("bool", "bool")],
@@ -542,7 +544,7 @@ def test_binary_matches_numpy(name, data, shapes):
 def test_python_scalar_operands(name, dtype, scalar):
     if name == "atan2" and dtype not in FLOATS:
         return
-    a = np.array([[-3, 0, 2], [5, 1, -4]], dtype=dtype)
+    a = np.array([[-3, 1, 2], [5, 1, -4]], dtype=dtype)  # no zero: remainder(scalar, a)
     for got, want in (
         (getattr(xp, name)(E(a), scalar), numpy_of(name)(a, scalar)),
         (getattr(xp, name)(scalar, E(a)), numpy_of(name)(scalar, a)),
@@ -556,9 +558,10 @@ def test_composed_special_values():
     inf, nan = math.inf, math.nan
     a = np.array([inf, -inf, nan, inf, -inf, 0.0, 1e300, 1e-300])
     b = np.array([nan, nan, 1.0, inf, -inf, -0.0, 1e300, 1e-300])
-    check(xp.hypot(E(a), E(b)), np.hypot(a, b))
-    check(xp.logaddexp(E(a), E(b)), np.logaddexp(a, b))
-    check(xp.copysign(E(a), E(b)), np.copysign(a, b))
+    with np.errstate(all="ignore"):
+        check(xp.hypot(E(a), E(b)), np.hypot(a, b))
+        check(xp.logaddexp(E(a), E(b)), np.logaddexp(a, b))
+        check(xp.copysign(E(a), E(b)), np.copysign(a, b))
     assert np.signbit(xp.copysign(E(np.array([1.0])), E(np.array([-0.0]))).numpy()).all()
 
 
@@ -566,8 +569,8 @@ def test_composed_special_values():
 @given(data=st.data(), dtype=st.sampled_from(FLOATS + INTS))
 def test_clip_matches_numpy(data, dtype):
     a = data.draw(arrays_of(dtype))
-    lo = data.draw(st.none() | st.integers(-5, 5))
-    hi = data.draw(st.none() | st.integers(5, 10))
+    lo = data.draw(st.none() | st.integers(-300, 5))
+    hi = data.draw(st.none() | st.integers(5, 300))
     with np.errstate(all="ignore"):
         want = np.clip(a, lo, hi) if lo is not None or hi is not None else a
     got = xp.clip(E(a), lo, hi)
@@ -753,8 +756,8 @@ def test_nonzero_rejects_0d():
 @FAST
 @given(data=st.data(), dtype=st.sampled_from(FLOATS + ("int32",)), side=st.sampled_from(["left", "right"]))
 def test_searchsorted_matches_numpy(data, dtype, side):
-    a = np.sort(data.draw(ints(dtype, st.integers(0, 8).map(lambda n: (n,)), -5, 5)))
-    v = data.draw(ints(dtype, SHAPES, -6, 6))
+    a = np.sort(data.draw(ints("int32", st.integers(0, 8).map(lambda n: (n,)), -5, 5))).astype(dtype)
+    v = data.draw(ints("int32", SHAPES, -6, 6)).astype(dtype)
     check(xp.searchsorted(E(a), E(v), side=side), np.searchsorted(a, v, side=side))
     unsorted = data.draw(st.permutations(list(a)))
     order = np.argsort(np.asarray(unsorted, dtype=dtype), kind="stable")
@@ -776,8 +779,18 @@ def test_unique_matches_numpy(data, dtype):
     x = E(a)
     got, want = xp.unique_all(x), np.unique_all(a)
     assert got._fields == ("values", "indices", "inverse_indices", "counts")
-    for g, w in zip(got, want):
-        check(g, w)
+    check(got.values, want.values)
+    check(got.counts, want.counts)
+    if np.isnan(a.astype("float64")).any():
+        # each NaN is distinct; which NaN of the values each stands for is
+        # unspecified: check that the indices and inverse reproduce x
+        values = got.values.numpy()
+        np.testing.assert_array_equal(a.reshape(-1)[got.indices.numpy()], values)
+        np.testing.assert_array_equal(values[got.inverse_indices.numpy()], a)
+        assert len(set(got.inverse_indices.numpy().reshape(-1).tolist())) == len(values)
+    else:
+        check(got.indices, want.indices)
+        check(got.inverse_indices, want.inverse_indices)
     got, want = xp.unique_counts(x), np.unique_counts(a)
     assert got._fields == ("values", "counts")
     check(got.values, want.values)
@@ -785,8 +798,8 @@ def test_unique_matches_numpy(data, dtype):
     got, want = xp.unique_inverse(x), np.unique_inverse(a)
     assert got._fields == ("values", "inverse_indices")
     check(got.values, want.values)
-    check(got.inverse_indices, want.inverse_indices)
-    check(xp.unique_values(x), np.unique_values(a))
+    np.testing.assert_array_equal(got.values.numpy()[got.inverse_indices.numpy()], a)
+    check(xp.unique_values(x), np.sort(np.unique_values(a)))  # sorted here, any order in the standard
 
 
 @FAST
@@ -841,8 +854,11 @@ def test_reductions_match_numpy(name, data):
     kw = {}
     if name in ("std", "var"):
         kw["correction"] = data.draw(st.sampled_from([0, 1, 0.5]))
-    with np.errstate(all="ignore"):
-        want = numpy_of(name)(a, axis=axis, keepdims=keep, **kw)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy: empty slices, N <= correction
+        want = np.asarray(numpy_of(name)(a, axis=axis, keepdims=keep, **kw))
+    if want.dtype == np.uint64:
+        want = want.astype(np.int64)  # no uint64 in ember: unsigned sums are int64
     got = getattr(xp, name)(E(a), axis=axis, keepdims=keep, **kw)
     # sums of float32 accumulate in a different order than numpy's
     check(got, want, rtol=1e-4, atol=1e-4)
@@ -870,10 +886,13 @@ def test_cumulative_sum_matches_numpy(data, dtype, initial):
     else:
         a = data.draw(arrays_of(dtype, NONEMPTY) if dtype == "bool" else ints(dtype, NONEMPTY, -3, 3))
     axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
-    want = np.cumulative_sum(a, axis=axis, include_initial=initial)
+    with np.errstate(all="ignore"):
+        want = np.cumulative_sum(a, axis=axis, include_initial=initial)
+    if want.dtype == np.uint64:
+        want = want.astype(np.int64)  # no uint64 in ember: unsigned sums are int64
     check(xp.cumulative_sum(E(a), axis=axis, include_initial=initial), want, rtol=1e-4, atol=1e-4)
     if a.ndim == 1:
-        check(xp.cumulative_sum(E(a), include_initial=initial), np.cumulative_sum(a, include_initial=initial))
+        check(xp.cumulative_sum(E(a), include_initial=initial), want, rtol=1e-4, atol=1e-4)
     else:
         with pytest.raises(ValueError):
             xp.cumulative_sum(E(a))

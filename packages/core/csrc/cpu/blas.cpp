@@ -14,7 +14,14 @@ char* EMBER_BLAS(openblas_get_corename)(void);
 
 namespace ember {
 
-void blas_set_num_threads(int n) { EMBER_BLAS(openblas_set_num_threads)(n); }
+namespace {
+// OpenBLAS always runs on the calling thread: our pool parallelizes GEMM
+// (Note [One pool for GEMM] in ops/matmul.cpp). Set at load, before any call.
+[[maybe_unused]] const bool kSingleThreaded = [] {
+  EMBER_BLAS(openblas_set_num_threads)(1);
+  return true;
+}();
+}  // namespace
 
 std::string blas_info() {
   return std::string(EMBER_BLAS(openblas_get_config)()) + " (core " +

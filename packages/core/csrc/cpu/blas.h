@@ -5,7 +5,6 @@
 
 namespace ember {
 
-void blas_set_num_threads(int n);
 std::string blas_info();  // "OpenBLAS 0.3.x ... (core Haswell)"
 
 }  // namespace ember

@@ -11,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "blas.h"
 #include "../tensor/errors.h"
 
 namespace ember {
@@ -145,7 +144,6 @@ void set_num_threads(int n) {
     g_num_threads = n;
   }
   delete old;
-  blas_set_num_threads(n);
 }
 
 bool in_parallel_region() { return t_in_worker; }

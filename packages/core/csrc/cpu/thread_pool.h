@@ -8,7 +8,7 @@
 namespace ember {
 
 int get_num_threads();
-// Sets the pool's size and OpenBLAS's thread count together.
+// Sets the pool's size (OpenBLAS runs inside the pool: see ops/matmul.cpp).
 void set_num_threads(int n);
 bool in_parallel_region();
 

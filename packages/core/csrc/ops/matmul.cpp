@@ -61,6 +61,12 @@ void naive_gemm(const TensorImpl& a, const TensorImpl& b, TensorImpl& out,
   });
 }
 
+// Note [One pool for GEMM]: OpenBLAS runs single-threaded (blas.cpp) and
+// our pool splits the work: whole matrices of a batch, and row blocks of C
+// when there are fewer matrices than threads. OpenBLAS's own threads spin
+// while they wait and, beside our pool's, oversubscribe the cores: on a busy
+// machine a small GEMM then took ten times longer. Row blocks also keep each
+// element's arithmetic the same whatever the thread count.
 template <typename T, typename Gemm>
 void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
                   double alpha, double beta, Gemm gemm) {
@@ -68,18 +74,33 @@ void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
   int64_t B = a->sizes()[0], m = a->sizes()[1], k = a->sizes()[2], n = b->sizes()[2];
   EMBER_CHECK(m < INT_MAX && n < INT_MAX && k < INT_MAX && va.ld < INT_MAX &&
                   vb.ld < INT_MAX, "matmul: matrix dims must be below 2^31");
+  if (k == 0) return;
   const T* pa = reinterpret_cast<const T*>(va.t->data());
   const T* pb = reinterpret_cast<const T*>(vb.t->data());
   T* po = reinterpret_cast<T*>(out->data());
   int64_t ldo = out->strides()[1];
-  for (int64_t i = 0; i < B; ++i) {
-    if (k == 0) continue;
-    gemm(va.trans, vb.trans, static_cast<int>(m), static_cast<int>(n),
-         static_cast<int>(k), static_cast<T>(alpha),
-         pa + i * va.t->strides()[0], static_cast<int>(va.ld),
-         pb + i * vb.t->strides()[0], static_cast<int>(vb.ld),
-         static_cast<T>(beta), po + i * out->strides()[0], static_cast<int>(ldo));
+  int64_t threads = get_num_threads();
+  double flops = 2.0 * static_cast<double>(B) * static_cast<double>(m * n) * static_cast<double>(k);
+  int64_t blocks = 1;  // row blocks per matrix
+  if (B < threads && flops > 4e6) blocks = std::min<int64_t>((threads + B - 1) / B, std::max<int64_t>(1, m / 32));
+  int64_t rows = (m + blocks - 1) / blocks;
+  auto task = [&](int64_t t) {
+    int64_t i = t / blocks, r0 = (t % blocks) * rows, r1 = std::min(m, r0 + rows);
+    if (r0 >= r1) return;
+    // row r of op(A) starts at r * ld, or at column r when A is transposed
+    const T* a0 = pa + i * va.t->strides()[0] + (va.trans ? r0 : r0 * va.ld);
+    gemm(va.trans, vb.trans, static_cast<int>(r1 - r0), static_cast<int>(n),
+         static_cast<int>(k), static_cast<T>(alpha), a0, static_cast<int>(va.ld),
+         pb + i * vb.t->strides()[0], static_cast<int>(vb.ld), static_cast<T>(beta),
+         po + i * out->strides()[0] + r0 * ldo, static_cast<int>(ldo));
+  };
+  if (flops <= 4e6) {
+    for (int64_t t = 0; t < B * blocks; ++t) task(t);
+    return;
   }
+  parallel_for(0, B * blocks, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) task(t);
+  });
 }
 
 }  // namespace

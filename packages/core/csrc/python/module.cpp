@@ -44,9 +44,9 @@ PYBIND11_MODULE(_C, m) {
   bind_nn_ops(m);
 
   m.def("get_num_threads", &get_num_threads,
-        "The number of threads ember's pool (and OpenBLAS) use.");
+        "The number of threads of ember's pool (which also runs OpenBLAS's GEMMs).");
   m.def("set_num_threads", &set_num_threads, py::arg("n"),
-        "Sets the threads of ember's pool and of OpenBLAS together.");
+        "Sets the threads of ember's pool (which also runs OpenBLAS's GEMMs).");
   m.def("simd_level", &simd_level,
         "The instruction set of the loops chosen at load: baseline, avx2 or avx512.");
   m.def("blas_info", &blas_info, "The OpenBLAS build ember links, and its kernel.");

@@ -219,7 +219,10 @@ def _sub_inplace(self, other, *, alpha=1):
 def _trunc_divide(a, b, out):
     if _C.result_type(a, b).is_floating_point:
         return _C.unary(_UN["trunc"], _C.binary(_BIN["div"], a, b, None), out)
-    # integers: C-style truncation, computed exactly in the integer dtype
+    # integers: C-style truncation, computed exactly in the common dtype
+    # (signs too: -17 as uint8 is 239)
+    common = _C.result_type(a, b)
+    a, b = (v._to_dtype(common) if isinstance(v, Tensor) else _C.full([], v, common) for v in (a, b))
     fl = _C.binary(_BIN["floor_divide"], a, b, None)
     rem = _C.binary(_BIN["remainder"], a, b, None)
     neg = _C.binary(_BIN["ne"], _C.binary(_BIN["lt"], a, 0, None), _C.binary(_BIN["lt"], b, 0, None), None)

@@ -328,3 +328,11 @@ def new_tensor(self, data, *, dtype=None, device=None):
 @method
 def zero_(self):
     return self.fill_(0)
+
+
+@method
+def __array_namespace__(self, /, api_version=None):
+    """The array API namespace ``ember.array_api`` (imported on first use)."""
+    from . import array_api
+
+    return array_api.__array_namespace__(self, api_version)

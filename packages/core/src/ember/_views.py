@@ -134,6 +134,8 @@ def flatten(self, start_dim=0, end_dim=-1):
     s, e = _wrap(start_dim, nd), _wrap(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:  # nothing to merge: the same layout (PyTorch returns self)
+        return self.as_strided(self._sizes, self.stride())
     sizes = list(self._sizes)
     n = 1
     for d in range(s, e + 1):

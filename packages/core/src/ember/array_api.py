@@ -102,10 +102,16 @@ def _scalar_kind(value) -> str:
 
 
 def _arrays(x1, x2):
-    """Both operands as tensors: a Python scalar beside a tensor becomes a 0-d
-    tensor of the dtype the pair promotes to (the standard's scalar rules)."""
+    """Both operands as tensors of one dtype: the two dtypes promoted, or a
+    Python scalar beside a tensor made a 0-d tensor of the dtype the pair
+    promotes to (the standard's scalar rules)."""
     a1, a2 = isinstance(x1, Tensor), isinstance(x2, Tensor)
     if a1 and a2:
+        if x1.dtype != x2.dtype:
+            # PyTorch lets a 0-d tensor's dtype give way to the other's; the
+            # standard promotes the two dtypes whatever the dimensions
+            dt = ember.promote_types(x1.dtype, x2.dtype)
+            return x1.to(dt), x2.to(dt)
         return x1, x2
     if a1:
         _scalar_kind(x2)
@@ -490,16 +496,10 @@ remainder = _binary("remainder", "remainder", "The result has the sign of ``x2``
 subtract = _binary("subtract", "sub")
 
 
-def _common(x1, x2):
-    a, b = _arrays(x1, x2)
-    dt = ember.promote_types(a.dtype, b.dtype)
-    return a.to(dt), b.to(dt)
-
-
 def copysign(x1, x2, /):
     """Elementwise: the magnitude of ``x1`` with the sign bit of ``x2``
     (composed from ``abs``, ``signbit`` and ``where``)."""
-    a, b = _common(x1, x2)
+    a, b = _arrays(x1, x2)
     magnitude = ember.abs(a)
     return ember.where(ember.signbit(b), ember.neg(magnitude), magnitude)
 
@@ -508,7 +508,7 @@ def hypot(x1, x2, /):
     """Elementwise ``sqrt(x1**2 + x2**2)`` without overflow or underflow in
     the squares; infinite when either is infinite, even beside a NaN (composed
     from ember's elementwise functions)."""
-    a, b = _common(x1, x2)
+    a, b = _arrays(x1, x2)
     a, b = ember.abs(a), ember.abs(b)
     big, small = ember.maximum(a, b), ember.minimum(a, b)
     ratio = ember.where(big == 0, ember.zeros_like(big), small / big)
@@ -520,7 +520,7 @@ def logaddexp(x1, x2, /):
     """Elementwise ``log(exp(x1) + exp(x2))`` without overflow: the larger
     value plus ``log1p(exp(-|x1 - x2|))`` (composed from ember's elementwise
     functions)."""
-    a, b = _common(x1, x2)
+    a, b = _arrays(x1, x2)
     big = ember.maximum(a, b)
     out = big + ember.log1p(ember.exp(ember.neg(ember.abs(a - b))))
     # equal values (infinities included, where a - b is NaN): x + log(2)
@@ -533,6 +533,13 @@ def clip(x, /, min=None, max=None):
     are of ``x``'s kind. NaN in ``x`` stays NaN."""
     if min is None and max is None:
         return x.clone()
+    if x.dtype in _SIGNED + _UNSIGNED:
+        # a Python int bound beyond x's range would wrap around in x's dtype
+        info = iinfo(x.dtype)
+        if isinstance(min, int) and not isinstance(min, builtins.bool):
+            min = builtins.min(builtins.max(min, info.min), info.max)
+        if isinstance(max, int) and not isinstance(max, builtins.bool):
+            max = builtins.min(builtins.max(max, info.min), info.max)
     out = ember.clip(x, min, max)
     if out.dtype != x.dtype and out.dtype.is_floating_point == x.dtype.is_floating_point:
         out = out.to(x.dtype)
@@ -563,8 +570,9 @@ def take(x, indices, /, *, axis=None):
     if axis is None:
         x, axis = x.reshape(-1), 0
     (axis,) = _axes(axis, x.ndim)
-    n = x.shape[axis] if x.ndim else 1
-    indices = ember.where(indices < 0, indices + n, indices)
+    if not isinstance(indices, Tensor):
+        indices = ember.tensor(indices, dtype=int64)
+    indices = ember.where(indices < 0, indices + x.shape[axis], indices)
     return ember.index_select(x, axis, indices)
 
 
@@ -758,12 +766,15 @@ def searchsorted(x1, x2, /, *, side="left", sorter=None):
     sorted; ``side`` says which end of a run of equal values."""
     if side not in ("left", "right"):
         raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
-    x1, x2 = _common(x1, x2)
+    x1, x2 = _arrays(x1, x2)
     return ember.searchsorted(x1, x2, side=side, sorter=sorter)
 
 
 def where(condition, x1, x2, /):
-    """``ember.where``: ``x1`` where ``condition`` is True, else ``x2`` (broadcast, promoted)."""
+    """``ember.where``: ``x1`` where ``condition`` is True, else ``x2`` (broadcast, promoted;
+    either may be a Python scalar)."""
+    if isinstance(x1, Tensor) or isinstance(x2, Tensor):
+        x1, x2 = _arrays(x1, x2)
     return ember.where(condition, x1, x2)
 
 
@@ -887,13 +898,15 @@ def var(x, /, *, axis=None, correction=0.0, keepdims=False):
 
 # ---- utility ------------------------------------------------------------------------
 def all(x, /, *, axis=None, keepdims=False):
-    """``ember.all``: whether every element over ``axis`` is true (nonzero)."""
-    return _reduce(ember.all, x, axis, keepdims)
+    """``ember.all``: whether every element over ``axis`` is true (nonzero), as bool
+    (PyTorch keeps ``uint8``)."""
+    return _reduce(ember.all, x, axis, keepdims).to(bool)
 
 
 def any(x, /, *, axis=None, keepdims=False):
-    """``ember.any``: whether some element over ``axis`` is true (nonzero)."""
-    return _reduce(ember.any, x, axis, keepdims)
+    """``ember.any``: whether some element over ``axis`` is true (nonzero), as bool
+    (PyTorch keeps ``uint8``)."""
+    return _reduce(ember.any, x, axis, keepdims).to(bool)
 
 
 # ---- inspection -----------------------------------------------------------------------
