@@ -257,6 +257,19 @@ def nn_workloads() -> list[Workload]:
 # --------------------------------------------------------------------------- timing
 
 
+SETTLE_SECONDS = 0.15
+
+
+def settle() -> None:
+    """Waits for the previous library's worker threads to stop spinning.
+
+    OpenBLAS's threads (numpy) busy-wait for about 0.1 s after a call and
+    OpenMP's (torch) for a while too; on a 2-core machine they would steal the
+    cores from whichever library is timed next.
+    """
+    time.sleep(SETTLE_SECONDS)
+
+
 def timed(fn: Callable, args: tuple, iters: int) -> float:
     """Seconds per call of ``fn(*args)``, averaged over ``iters`` calls (GC off)."""
     gc_was_enabled = gc.isenabled()
@@ -316,6 +329,7 @@ def run_workload(w: Workload, repeat: int, min_time: float, rng: np.random.Gener
     samples: dict[str, list[float]] = {lib: [] for lib in libs}
     for _ in range(repeat):  # interleaved: ember, torch, numpy, ember, ...
         for lib in libs:
+            settle()
             samples[lib].append(timed(w.fn[lib], args[lib], iters[lib]))
     seconds = {lib: statistics.median(s) for lib, s in samples.items()}
     return Result(w.name, w.unit, w.work, seconds, samples, iters, w.target, "; ".join(note))

@@ -62,10 +62,10 @@ void naive_gemm(const TensorImpl& a, const TensorImpl& b, TensorImpl& out,
 }
 
 // Note [One pool for GEMM]: OpenBLAS runs single-threaded (blas.cpp) and
-// our pool splits the work: whole matrices of a batch, and row blocks of C
-// when there are fewer matrices than threads. OpenBLAS's own threads spin
+// our pool splits the work: whole matrices of a batch, and blocks of C's rows
+// or columns when there are fewer matrices than threads. OpenBLAS's own threads spin
 // while they wait and, beside our pool's, oversubscribe the cores: on a busy
-// machine a small GEMM then took ten times longer. Row blocks also keep each
+// machine a small GEMM then took ten times longer. Blocks of C also keep each
 // element's arithmetic the same whatever the thread count.
 template <typename T, typename Gemm>
 void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
@@ -81,18 +81,34 @@ void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
   int64_t ldo = out->strides()[1];
   int64_t threads = get_num_threads();
   double flops = 2.0 * static_cast<double>(B) * static_cast<double>(m * n) * static_cast<double>(k);
-  int64_t blocks = 1;  // row blocks per matrix
-  if (B < threads && flops > 4e6) blocks = std::min<int64_t>((threads + B - 1) / B, std::max<int64_t>(1, m / 32));
-  int64_t rows = (m + blocks - 1) / blocks;
+  // Blocks per matrix when there are fewer matrices than threads: of C's
+  // rows for tall products, of its columns for wide ones (each thread then
+  // packs only its part of B).
+  bool by_rows = m >= n;
+  int64_t extent = by_rows ? m : n;
+  int64_t blocks = 1;
+  if (B < threads && flops > 4e6)
+    blocks = std::min<int64_t>((threads + B - 1) / B, std::max<int64_t>(1, extent / 32));
+  int64_t span = (extent + blocks - 1) / blocks;
   auto task = [&](int64_t t) {
-    int64_t i = t / blocks, r0 = (t % blocks) * rows, r1 = std::min(m, r0 + rows);
-    if (r0 >= r1) return;
-    // row r of op(A) starts at r * ld, or at column r when A is transposed
-    const T* a0 = pa + i * va.t->strides()[0] + (va.trans ? r0 : r0 * va.ld);
-    gemm(va.trans, vb.trans, static_cast<int>(r1 - r0), static_cast<int>(n),
-         static_cast<int>(k), static_cast<T>(alpha), a0, static_cast<int>(va.ld),
-         pb + i * vb.t->strides()[0], static_cast<int>(vb.ld), static_cast<T>(beta),
-         po + i * out->strides()[0] + r0 * ldo, static_cast<int>(ldo));
+    int64_t i = t / blocks, s0 = (t % blocks) * span, s1 = std::min(extent, s0 + span);
+    if (s0 >= s1) return;
+    const T* a0 = pa + i * va.t->strides()[0];
+    const T* b0 = pb + i * vb.t->strides()[0];
+    T* c0 = po + i * out->strides()[0];
+    int64_t rows = m, cols = n;
+    if (by_rows) {  // row r of op(A) starts at r * ld, or at column r when transposed
+      a0 += va.trans ? s0 : s0 * va.ld;
+      c0 += s0 * ldo;
+      rows = s1 - s0;
+    } else {  // column j of op(B) starts at column j, or at row j when transposed
+      b0 += vb.trans ? s0 * vb.ld : s0;
+      c0 += s0;
+      cols = s1 - s0;
+    }
+    gemm(va.trans, vb.trans, static_cast<int>(rows), static_cast<int>(cols),
+         static_cast<int>(k), static_cast<T>(alpha), a0, static_cast<int>(va.ld), b0,
+         static_cast<int>(vb.ld), static_cast<T>(beta), c0, static_cast<int>(ldo));
   };
   if (flops <= 4e6) {
     for (int64_t t = 0; t < B * blocks; ++t) task(t);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "../cpu/kernels/kernel_table.h"
@@ -124,8 +125,19 @@ Tensor im2col(const Tensor& input, const Window2d& w, int64_t oh, int64_t ow) {
             continue;
           }
           const scalar_t* line = plane + iy * W;
+          int64_t shift = kj * w.dw - w.pw;  // ix = x * sw + shift
+          if (w.sw == 1) {
+            // a shifted copy of the input line, zeros where it runs off
+            int64_t x0 = std::min<int64_t>(ow, std::max<int64_t>(0, -shift));
+            int64_t x1 = std::max<int64_t>(x0, std::min<int64_t>(ow, W - shift));
+            const scalar_t* src_x = line + shift;  // lines are short: no memcpy call
+            for (int64_t x = 0; x < x0; ++x) out[x] = scalar_t(0);
+            for (int64_t x = x0; x < x1; ++x) out[x] = src_x[x];
+            for (int64_t x = x1; x < ow; ++x) out[x] = scalar_t(0);
+            continue;
+          }
           for (int64_t x = 0; x < ow; ++x) {
-            int64_t ix = x * w.sw - w.pw + kj * w.dw;
+            int64_t ix = x * w.sw + shift;
             out[x] = (ix >= 0 && ix < W) ? line[ix] : scalar_t(0);
           }
         }
@@ -139,9 +151,10 @@ Tensor col2im(const Tensor& cols_in, int64_t C, int64_t H, int64_t W, const Wind
               int64_t oh, int64_t ow) {
   check_window(w);
   Tensor cols = contiguous(cols_in);
-  int64_t N = cols->sizes()[0], K = C * w.kh * w.kw, L = oh * ow;
+  int64_t K = C * w.kh * w.kw, L = oh * ow;
   EMBER_CHECK(cols->dim() == 3 && cols->sizes()[1] == K && cols->sizes()[2] == L,
               "col2im: expected [N, ", K, ", ", L, "], got ", describe(*cols));
+  int64_t N = cols->sizes()[0];
   Tensor out = TensorImpl::empty({N, C, H, W}, cols->dtype());
   fill_(out, wrap_scalar(0, out->dtype()));
   EMBER_DISPATCH_FLOATING_TYPES(cols->dtype(), "col2im", [&] {

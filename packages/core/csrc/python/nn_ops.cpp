@@ -43,11 +43,12 @@ void bind_nn_ops(py::module_& m) {
   // window params: [kh, kw, sh, sw, ph, pw, dh, dw]
   m.def("im2col", [window](const Tensor& x, std::vector<int64_t> p, int64_t oh, int64_t ow) {
     return im2col(x, window(std::move(p)), oh, ow);
-  });
+  }, py::arg("x"), py::arg("params"), py::arg("oh"), py::arg("ow"));
   m.def("col2im", [window](const Tensor& cols, int64_t c, int64_t h, int64_t w,
                            std::vector<int64_t> p, int64_t oh, int64_t ow) {
     return col2im(cols, c, h, w, window(std::move(p)), oh, ow);
-  });
+  }, py::arg("cols"), py::arg("c"), py::arg("h"), py::arg("w"), py::arg("params"), py::arg("oh"),
+     py::arg("ow"));
   m.def("lu_factor", &lu_factor);
   m.def("linalg_solve", &solve);
   m.def("linalg_inv", &inv);
