@@ -147,8 +147,15 @@ def _max_min(name, extreme, arg_op, pairwise, result_type):
             if keepdim:
                 raise TypeError(f"{name}() received an invalid combination of arguments: keepdim without dim")
             return extreme(input, out=out)
-        values = extreme(input, dim, keepdim)
-        indices = _C.reduce(_R[arg_op], input, [int(dim)], keepdim)
+        if input.dim() == 0 or input.numel() == 0:  # the reductions' own checks and messages
+            values = extreme(input, dim, keepdim)
+            indices = _C.reduce(_R[arg_op], input, [int(dim)], keepdim)
+        else:  # one pass for the indices, then a gather of the values
+            indices = _C.reduce(_R[arg_op], input, [int(dim)], True)  # checks dim
+            d = int(dim) + input.dim() if int(dim) < 0 else int(dim)
+            values = input.gather(d, indices)
+            if not keepdim:
+                indices, values = indices.squeeze(d), values.squeeze(d)
         if out is not None:
             out[0].copy_(values)
             out[1].copy_(indices)

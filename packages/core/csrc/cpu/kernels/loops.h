@@ -123,35 +123,69 @@ template <typename T> inline sum_acc_t<T> load_acc(const char* p) {
   return static_cast<sum_acc_t<T>>(static_cast<opmath_t<T>>(*reinterpret_cast<const T*>(p)));
 }
 
-// Pairwise summation (as NumPy): blocks of 128 summed with 8 independent
-// accumulators, blocks combined as a binary tree. Error grows as O(log n).
+// A contiguous leaf of the pairwise sum: four 32-byte vectors of independent
+// accumulators (GCC's vector extension lowers them to each ISA's registers;
+// an array of accumulators was kept on the stack).
+template <typename T>
+T contiguous_leaf(const T* x, int64_t n) {
+  typedef T V __attribute__((vector_size(32)));
+  constexpr int64_t kL = 32 / sizeof(T);  // lanes per vector
+  V a0 = {}, a1 = {}, a2 = {}, a3 = {};
+  int64_t i = 0;
+  for (; i + 4 * kL <= n; i += 4 * kL) {
+    V v0, v1, v2, v3;
+    memcpy(&v0, x + i, 32);
+    memcpy(&v1, x + i + kL, 32);
+    memcpy(&v2, x + i + 2 * kL, 32);
+    memcpy(&v3, x + i + 3 * kL, 32);
+    a0 += v0;
+    a1 += v1;
+    a2 += v2;
+    a3 += v3;
+  }
+  V v = (a0 + a1) + (a2 + a3);
+  for (int64_t w = kL / 2; w > 0; w /= 2)  // lanes combined pairwise
+    for (int64_t j = 0; j < w; ++j) v[j] += v[j + w];
+  T r = v[0];
+  for (; i < n; ++i) r += x[i];
+  return r;
+}
+
+// Pairwise summation (as NumPy): blocks of up to 512 summed with 32
+// independent accumulators (two AVX-512 vectors of float), blocks combined
+// as a binary tree. Error grows as O(log n).
 template <typename T>
 sum_acc_t<T> pairwise_sum(const char* p, int64_t n, int64_t stride) {
   using A = sum_acc_t<T>;
-  if (n < 8) {
+  constexpr int kLanes = 32;
+  if (n < kLanes) {
     A r = 0;
     for (int64_t i = 0; i < n; ++i) r += load_acc<T>(p + i * stride);
     return r;
   }
-  if (n <= 128) {
-    A acc[8];
-    for (int j = 0; j < 8; ++j) acc[j] = load_acc<T>(p + j * stride);
-    int64_t i = 8;
+  if constexpr (std::is_same<T, float>::value || std::is_same<T, double>::value) {
+    if (n <= 512 && stride == sizeof(T)) return contiguous_leaf(reinterpret_cast<const T*>(p), n);
+  }
+  if (n <= 512) {
+    A acc[kLanes];
+    for (int j = 0; j < kLanes; ++j) acc[j] = load_acc<T>(p + j * stride);
+    int64_t i = kLanes;
     if (stride == sizeof(T)) {
       const T* x = reinterpret_cast<const T*>(p);
-      for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; ++j)
+      for (; i + kLanes <= n; i += kLanes)
+        for (int j = 0; j < kLanes; ++j)
           acc[j] += static_cast<A>(static_cast<opmath_t<T>>(x[i + j]));
     } else {
-      for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; ++j) acc[j] += load_acc<T>(p + (i + j) * stride);
+      for (; i + kLanes <= n; i += kLanes)
+        for (int j = 0; j < kLanes; ++j) acc[j] += load_acc<T>(p + (i + j) * stride);
     }
-    A r = ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
-          ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (int w = kLanes / 2; w > 0; w /= 2)  // combine lanes pairwise
+      for (int j = 0; j < w; ++j) acc[j] += acc[j + w];
+    A r = acc[0];
     for (; i < n; ++i) r += load_acc<T>(p + i * stride);
     return r;
   }
-  int64_t half = (n / 2) & ~int64_t(7);
+  int64_t half = (n / 2) & ~int64_t(kLanes - 1);
   return pairwise_sum<T>(p, half, stride) +
          pairwise_sum<T>(p + half * stride, n - half, stride);
 }
@@ -218,23 +252,21 @@ void extreme_reduce(const char* in, int64_t n, int64_t stride, char* out) {
   *reinterpret_cast<T*>(out) = static_cast<T>(r);
 }
 
-// Index of the first max/min; the first NaN wins.
+// Index of the first max/min; the first NaN wins. The extreme is found by
+// the vectorized reduction, then the first element equal to it.
 template <typename T, bool kMax>
 void arg_reduce(const char* in, int64_t n, int64_t stride, char* out) {
   using M = opmath_t<T>;
-  M best = static_cast<M>(*reinterpret_cast<const T*>(in));
+  T extreme;
+  extreme_reduce<T, kMax>(in, n, stride, reinterpret_cast<char*>(&extreme));
+  M best = static_cast<M>(extreme);
+  bool nan = is_nan(best);
   int64_t idx = 0;
-  if (!is_nan(best)) {
-    for (int64_t i = 1; i < n; ++i) {
-      M v = static_cast<M>(*reinterpret_cast<const T*>(in + i * stride));
-      if (is_nan(v)) {
-        idx = i;
-        break;
-      }
-      if (kMax ? v > best : v < best) {
-        best = v;
-        idx = i;
-      }
+  for (int64_t i = 0; i < n; ++i) {
+    M v = static_cast<M>(*reinterpret_cast<const T*>(in + i * stride));
+    if (nan ? is_nan(v) : v == best) {
+      idx = i;
+      break;
     }
   }
   *reinterpret_cast<int64_t*>(out) = idx;
