@@ -67,6 +67,10 @@ void naive_gemm(const TensorImpl& a, const TensorImpl& b, TensorImpl& out,
 // while they wait and, beside our pool's, oversubscribe the cores: on a busy
 // machine a small GEMM then took ten times longer. Blocks of C also keep each
 // element's arithmetic the same whatever the thread count.
+// Below this many flops a GEMM runs on the calling thread: waking the pool
+// costs more than it saves (a 128^3 product is 4e6 flops, ~20 us).
+constexpr double kParallelFlops = 3e7;
+
 template <typename T, typename Gemm>
 void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
                   double alpha, double beta, Gemm gemm) {
@@ -87,7 +91,7 @@ void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
   bool by_rows = m >= n;
   int64_t extent = by_rows ? m : n;
   int64_t blocks = 1;
-  if (B < threads && flops > 4e6)
+  if (B < threads && flops > kParallelFlops)
     blocks = std::min<int64_t>((threads + B - 1) / B, std::max<int64_t>(1, extent / 32));
   int64_t span = (extent + blocks - 1) / blocks;
   auto task = [&](int64_t t) {
@@ -110,7 +114,7 @@ void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
          static_cast<int>(k), static_cast<T>(alpha), a0, static_cast<int>(va.ld), b0,
          static_cast<int>(vb.ld), static_cast<T>(beta), c0, static_cast<int>(ldo));
   };
-  if (flops <= 4e6) {
+  if (flops <= kParallelFlops) {
     for (int64_t t = 0; t < B * blocks; ++t) task(t);
     return;
   }

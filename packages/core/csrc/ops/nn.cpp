@@ -73,6 +73,21 @@ Tensor softmax(const Tensor& x, int64_t dim, bool log) {
   return contiguous(out->as_strided(sizes, strides, 0));
 }
 
+Tensor logsumexp_last(const Tensor& x) {
+  check_float(*x, "logsumexp");
+  EMBER_CHECK(x->dim() >= 1 && x->sizes().back() > 0, "logsumexp_last: expected a non-empty "
+              "last dim, got ", describe(*x));
+  Tensor src = contiguous(x);
+  int64_t cols = x->sizes().back(), rows = x->numel() / cols;
+  Tensor out = TensorImpl::empty(Shape(x->sizes().begin(), x->sizes().end() - 1), x->dtype());
+  auto fn = kernels(x->device().type).softmax_rows[static_cast<int>(x->dtype())];
+  int64_t item = static_cast<int64_t>(x->itemsize());
+  parallel_for(0, rows, std::max<int64_t>(1, kGrainSize / cols), [&](int64_t b, int64_t e) {
+    fn(src->data() + b * cols * item, out->data() + b * item, e - b, cols, 2);
+  });
+  return out;
+}
+
 std::tuple<Tensor, Tensor, Tensor> layer_norm(const Tensor& x, int64_t n, const Tensor& weight,
                                               const Tensor& bias, double eps) {
   check_float(*x, "layer_norm");

@@ -11,6 +11,9 @@
 namespace ember {
 
 Tensor softmax(const Tensor& x, int64_t dim, bool log);
+// log(sum(exp(x))) over the last dim of a float32/float64 tensor (fused:
+// reads x twice, writes one value per row).
+Tensor logsumexp_last(const Tensor& x);
 // x viewed as [rows, n] with n = the product of the normalized dims.
 // Returns (out, mean[rows], rstd[rows]).
 std::tuple<Tensor, Tensor, Tensor> layer_norm(const Tensor& x, int64_t n, const Tensor& weight,

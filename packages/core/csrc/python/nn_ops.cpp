@@ -32,6 +32,8 @@ void bind_nn_ops(py::module_& m) {
   m.def("topk_last", &topk_last, py::arg("t"), py::arg("k"), py::arg("largest"), py::arg("sorted"));
   m.def("searchsorted", &searchsorted, py::arg("sorted"), py::arg("values"), py::arg("right"));
   m.def("softmax", &softmax, py::arg("x"), py::arg("dim"), py::arg("log"));
+  m.def("logsumexp_last", &logsumexp_last, py::arg("x"),
+        "log(sum(exp(x))) over the last dim (float32/float64), fused.");
   m.def("layer_norm", [](const Tensor& x, int64_t n, py::handle w, py::handle b, double eps) {
     Tensor wt = w.is_none() ? nullptr : w.cast<Tensor>();
     Tensor bt = b.is_none() ? nullptr : b.cast<Tensor>();

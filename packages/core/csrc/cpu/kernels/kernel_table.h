@@ -52,7 +52,7 @@ constexpr int kNumUnaryOps = static_cast<int>(UnaryOp::kCount);
 constexpr int kNumReduceOps = static_cast<int>(ReduceOp::kCount);
 
 // Row kernels over contiguous [rows, cols] (float32/float64).
-// softmax: flags 1 = log_softmax.
+// softmax: flags 1 = log_softmax, 2 = only each row's logsumexp (out[r]).
 using SoftmaxRowsFn = void (*)(const char* in, char* out, int64_t rows,
                                int64_t cols, int flags);
 // layer norm: out = (x - mean) * rstd * weight + bias per row; weight/bias

@@ -370,19 +370,52 @@ void bool_cols(const char* in, int64_t rows, int64_t rs, int64_t cols,
 }
 
 // ---- row kernels (NN) --------------------------------------------------------
+// The max of a contiguous row (NaN ignored: a NaN row entry makes the
+// softmax NaN through exp anyway), in four vector lanes-sets.
 template <typename T>
 T row_max(const T* x, int64_t n) {
-  T acc[16];
-  int64_t i = 0;
+  typedef T V __attribute__((vector_size(32)));
+  constexpr int64_t kL = 32 / sizeof(T);
   T r = x[0];
-  if (n >= 16) {
-    for (int j = 0; j < 16; ++j) acc[j] = x[j];
-    for (i = 16; i + 16 <= n; i += 16)
-      for (int j = 0; j < 16; ++j) acc[j] = pick<T, true>(x[i + j], acc[j]);
-    for (int j = 0; j < 16; ++j) r = pick<T, true>(acc[j], r);
+  int64_t i = 0;
+  if (n >= 4 * kL) {
+    V a0, a1, a2, a3;
+    memcpy(&a0, x, 32);
+    a1 = a2 = a3 = a0;
+    for (; i + 4 * kL <= n; i += 4 * kL) {
+      V v0, v1, v2, v3;
+      memcpy(&v0, x + i, 32);
+      memcpy(&v1, x + i + kL, 32);
+      memcpy(&v2, x + i + 2 * kL, 32);
+      memcpy(&v3, x + i + 3 * kL, 32);
+      a0 = v0 > a0 ? v0 : a0;
+      a1 = v1 > a1 ? v1 : a1;
+      a2 = v2 > a2 ? v2 : a2;
+      a3 = v3 > a3 ? v3 : a3;
+    }
+    a0 = a1 > a0 ? a1 : a0;
+    a2 = a3 > a2 ? a3 : a2;
+    a0 = a2 > a0 ? a2 : a0;
+    for (int64_t j = 0; j < kL; ++j) r = pick<T, true>(a0[j], r);
   }
   for (; i < n; ++i) r = pick<T, true>(x[i], r);
   return r;
+}
+
+// sum of exp(x[i] - shift) without storing the exponentials: blocks of 64
+// go through a buffer in L1 (vectorized exp), then into vector accumulators.
+template <typename T>
+T row_sum_exp(const T* x, int64_t n, T shift) {
+  constexpr int64_t kBlock = 64;
+  T buf[kBlock];
+  T total = 0;
+  for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+    int64_t len = n - i0 < kBlock ? n - i0 : kBlock;
+    for (int64_t i = 0; i < len; ++i) buf[i] = m_fexp(x[i0 + i] - shift);
+    total += len == kBlock ? contiguous_leaf(buf, kBlock)
+                           : static_cast<T>(pairwise_sum<T>(reinterpret_cast<const char*>(buf), len, sizeof(T)));
+  }
+  return total;
 }
 
 template <typename T>
@@ -393,13 +426,15 @@ void softmax_rows(const char* in, char* out, int64_t rows, int64_t cols, int fla
     const T* x = x0 + r * cols;
     T* y = y0 + r * cols;
     T mx = row_max(x, cols);
-    if (mx == -T(INFINITY)) mx = 0;  // an all -inf row: exp(-inf - 0) = 0
-    for (int64_t i = 0; i < cols; ++i) y[i] = m_fexp(x[i] - mx);
-    T sum = static_cast<T>(pairwise_sum<T>(reinterpret_cast<const char*>(y), cols, sizeof(T)));
-    if (flags & 1) {
-      T shift = mx + m_log(sum);
+    if (mx == -T(INFINITY) || mx != mx) mx = 0;  // all -inf: exp(-inf - 0) = 0
+    if (flags & 2) {  // logsumexp only: one value per row, nothing else written
+      y0[r] = mx + m_log(row_sum_exp(x, cols, mx));
+    } else if (flags & 1) {  // log_softmax: two reads and one write
+      T shift = mx + m_log(row_sum_exp(x, cols, mx));
       for (int64_t i = 0; i < cols; ++i) y[i] = x[i] - shift;
     } else {
+      for (int64_t i = 0; i < cols; ++i) y[i] = m_fexp(x[i] - mx);
+      T sum = static_cast<T>(pairwise_sum<T>(reinterpret_cast<const char*>(y), cols, sizeof(T)));
       T inv = T(1) / sum;
       for (int64_t i = 0; i < cols; ++i) y[i] *= inv;
     }

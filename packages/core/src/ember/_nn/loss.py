@@ -348,10 +348,9 @@ class _ClassTargets:
         return _C.where(self.valid, w, 0.0, None)
 
 
-def _nll(x3, targets, weight, reduction):
-    """NLL of [N, C, D] log-probabilities: (loss [N, D] or reduced, total weight)."""
-    picked = _C.take_offsets(x3, targets.offsets)
-    w = targets.weights(weight, x3)
+def _nll(picked, targets, weight, reduction):
+    """NLL from the targets' log-probabilities ``picked`` [N, D]: (loss [N, D] or reduced, total weight)."""
+    w = targets.weights(weight, picked)
     loss = _C.where(targets.valid, -picked * w, 0.0, None)
     total = w.sum()
     if reduction == "none":
@@ -373,7 +372,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     targets = _ClassTargets("nll_loss", input, target, weight, ignore_index)
-    loss, _ = _nll(_as_ncd(input, targets), targets, weight, reduction)
+    x3 = _as_ncd(input, targets)
+    loss, _ = _nll(_C.take_offsets(x3, targets.offsets), targets, weight, reduction)
     if reduction == "none":
         loss = loss.reshape(targets.target_shape)
     return loss._to_dtype(input.dtype)
@@ -425,9 +425,17 @@ def cross_entropy(
     if _is_probabilities(input, target):
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
     targets = _ClassTargets("cross_entropy", input, target, weight, ignore_index)
+    if label_smoothing == 0 and targets.d == 1 and targets.c > 0 and input.dtype.is_floating_point:
+        # only the targets' log-probabilities: x[t] - logsumexp(x), no [N, C] log_softmax
+        x3 = _as_ncd(input, targets)
+        lse = _C.logsumexp_last(x3.view(targets.n, targets.c)).view(targets.n, 1)
+        loss, _ = _nll(_C.take_offsets(x3, targets.offsets) - lse, targets, weight, reduction)
+        if reduction == "none":
+            loss = loss.reshape(targets.target_shape)
+        return loss._to_dtype(input.dtype)
     logp = log_softmax(input, class_dim)
     x3 = _as_ncd(logp, targets)
-    loss, total = _nll(x3, targets, weight, reduction)
+    loss, total = _nll(_C.take_offsets(x3, targets.offsets), targets, weight, reduction)
     if label_smoothing > 0:
         w = None if weight is None else _class_view(opmath(weight), 3)
         smooth = -(x3 if w is None else x3 * w).sum(1)  # [N, D]
