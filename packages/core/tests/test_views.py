@@ -351,9 +351,33 @@ def test_narrow_and_select_errors_match_pytorch():
             lib.tensor(1.0).select(0, 0)
 
 
-def test_view_as_reshape_as_and_view_dtype():
+def test_view_as_and_reshape_as():
     x = ember.arange(6)
     assert tuple(x.view_as(ember.zeros(2, 3)).shape) == (2, 3)
     assert tuple(x.reshape_as(ember.zeros(3, 2)).shape) == (3, 2)
-    with pytest.raises(NotImplementedError):
-        x.view(ember.int32)
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "shape"),
+    [
+        ("float32", "int32", (3, 4)),
+        ("float32", "int16", (3, 4)),
+        ("int64", "float32", (2, 3)),
+        ("bfloat16", "int16", (5,)),
+        ("uint8", "int32", (2, 8)),
+    ],
+)
+def test_view_as_another_dtype_matches_pytorch(src, dst, shape):
+    base = torch.arange(int(np.prod(shape)), dtype=torch.int64).reshape(shape).to(getattr(torch, src))
+    want = base.view(getattr(torch, dst))
+    e = ember.from_dlpack(base.clone())
+    got = e.view(getattr(ember, dst))
+    assert tuple(got.shape) == tuple(want.shape) and got.stride() == want.stride()
+    assert got.dtype is getattr(ember, dst)
+    np.testing.assert_array_equal(got.float().numpy() if dst == "bfloat16" else got.numpy(), want.numpy())
+    assert got._storage_ptr() == e._storage_ptr()  # shares memory
+
+
+def test_view_as_a_wider_dtype_needs_a_contiguous_last_dim():
+    with pytest.raises(RuntimeError, match="stride"):
+        ember.zeros(4, 4).t().view(ember.int64)

@@ -5,6 +5,7 @@ bounds before any memory is touched."""
 
 from __future__ import annotations
 
+from . import _C
 from ._registry import EXPORTS, Tensor, export, method, prop
 
 
@@ -83,11 +84,12 @@ def _view_strides(sizes, strides, new_sizes):
 
 @method
 def view(self, *shape):
-    """The same data with another shape; raises when the strides do not allow it."""
+    """The same data with another shape (raises when the strides do not allow
+    it), or ``view(dtype)``: the same bytes read as another dtype."""
     from ._dtypes import dtype
 
     if len(shape) == 1 and isinstance(shape[0], dtype):
-        raise NotImplementedError("view(dtype) is not supported yet")
+        return _C.view_as_dtype(self, shape[0])
     new = _infer_size(_shape_args(shape), self.numel())
     strides = _view_strides(list(self._sizes), list(self.stride()), new)
     if strides is None:
