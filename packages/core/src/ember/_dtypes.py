@@ -74,3 +74,23 @@ def from_numpy_dtype(np_dtype) -> dtype:
         f"can't convert np.ndarray of type numpy.{name}. The only supported types are: "
         "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
     )
+
+
+# PyTorch's legacy type names (Float, Long, ...), as its error messages say them.
+_TORCH_NAMES = {
+    "bool": "Bool",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "float16": "Half",
+    "bfloat16": "BFloat16",
+    "float32": "Float",
+    "float64": "Double",
+}
+
+
+def torch_name(dt: dtype) -> str:
+    """PyTorch's name for ``dt`` in messages: ``torch_name(ember.float32) == "Float"``."""
+    return _TORCH_NAMES.get(dt.name, dt.name)

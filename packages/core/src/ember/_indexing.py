@@ -19,6 +19,7 @@ import warnings
 
 from . import _C
 from ._dtypes import BY_NAME
+from ._dtypes import torch_name as _tname
 from ._registry import EXPORTS, Tensor, export, method
 from ._views import _index_view, _wrap
 
@@ -28,23 +29,6 @@ _R = _C.reduce_ops
 _B = _C.binary_ops
 ASSIGN, ADD, MULTIPLY, AMAX, AMIN = range(5)
 _INDEX_DTYPES = ("int64", "int32")
-
-_TORCH_NAMES = {
-    "bool": "Bool",
-    "uint8": "Byte",
-    "int8": "Char",
-    "int16": "Short",
-    "int32": "Int",
-    "int64": "Long",
-    "float16": "Half",
-    "bfloat16": "BFloat16",
-    "float32": "Float",
-    "float64": "Double",
-}
-
-
-def _tname(dt) -> str:
-    return _TORCH_NAMES.get(dt.name, dt.name)
 
 
 # ---- offsets ----------------------------------------------------------------

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from . import _C
+from ._dtypes import torch_name as _torch_name
 from ._registry import EXPORTS, Tensor, export, method
 
 _BIN = _C.binary_ops
@@ -449,12 +450,6 @@ def _dt(name):
     from ._dtypes import BY_NAME
 
     return BY_NAME[name]
-
-
-def _torch_name(dt):
-    from ._reduce import _torch_name
-
-    return _torch_name(dt)
 
 
 @export

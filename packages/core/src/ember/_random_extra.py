@@ -11,15 +11,11 @@ import math
 import operator
 
 from . import _C
-from ._dtypes import BY_NAME
+from ._dtypes import BY_NAME, torch_name
 from ._registry import Tensor, export
 
 _f64 = BY_NAME["float64"]
 _int64 = BY_NAME["int64"]
-_TORCH_NAMES = {
-    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
-    "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
-}  # fmt: skip
 _C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char"}
 
 
@@ -34,7 +30,7 @@ def _need_float(t, message):
 
 
 def _not_implemented(kernel, dtype):
-    return NotImplementedError(f"\"{kernel}\" not implemented for '{_TORCH_NAMES.get(dtype.name, dtype.name)}'")
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(dtype)}'")
 
 
 def _check_probabilities(p):
@@ -64,7 +60,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     _need_float(
         self,
         "Exponential distribution is a continuous probability distribution. dtype must be a floating point "
-        f"but you specified {_TORCH_NAMES.get(self.dtype.name, self.dtype.name)}",
+        f"but you specified {torch_name(self.dtype)}",
     )
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
@@ -154,9 +150,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if input.dim() not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if not input.dtype.is_floating_point:
-        raise RuntimeError(
-            f"multinomial only supports floating-point dtypes for input, got: {_TORCH_NAMES[input.dtype.name]}"
-        )
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {torch_name(input.dtype)}")
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     n = input.shape[-1]

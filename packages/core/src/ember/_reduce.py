@@ -10,6 +10,7 @@ import math
 
 from . import _C
 from ._dtypes import BY_NAME
+from ._dtypes import torch_name as _torch_name
 from ._registry import EXPORTS, Tensor, export, method
 
 _R = _C.reduce_ops
@@ -180,21 +181,6 @@ def _require_float(name, input, dtype):
             f"or complex dtype. Got: {_torch_name(dt)}"
         )
     return dt
-
-
-def _torch_name(dt):
-    return {
-        "bool": "Bool",
-        "uint8": "Byte",
-        "int8": "Char",
-        "int16": "Short",
-        "int32": "Int",
-        "int64": "Long",
-        "float16": "Half",
-        "bfloat16": "BFloat16",
-        "float32": "Float",
-        "float64": "Double",
-    }[dt.name]
 
 
 def _widened(input):

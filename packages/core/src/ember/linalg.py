@@ -19,6 +19,7 @@ import operator
 from . import _C
 from ._creation import eye
 from ._dtypes import BY_NAME
+from ._dtypes import torch_name as _tname
 from ._matmul import matmul
 from ._reduce import return_types
 from ._registry import Tensor, export
@@ -61,10 +62,6 @@ __all__ = [
 _f32, _f64 = BY_NAME["float32"], BY_NAME["float64"]
 _int32, _int64, _bool = BY_NAME["int32"], BY_NAME["int64"], BY_NAME["bool"]
 _EPS = {"float32": 1.1920928955078125e-07, "float64": 2.220446049250313e-16}
-_TORCH_NAMES = {
-    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
-    "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
-}  # fmt: skip
 
 
 class LinAlgError(RuntimeError):
@@ -97,10 +94,6 @@ _LU = _result_type("linalg_lu", ["P", "L", "U"])
 
 
 # ---- checks and helpers ------------------------------------------------------
-def _tname(dt) -> str:
-    return _TORCH_NAMES.get(dt.name, dt.name)
-
-
 def _need_tensor(fn, A, arg="A"):
     if not isinstance(A, Tensor):
         raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be Tensor, not {type(A).__name__}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 
 from .. import _C
-from .._dtypes import BY_NAME
+from .._dtypes import BY_NAME, torch_name  # noqa: F401 - re-exported for the families
 from .._registry import Tensor
 
 
@@ -27,24 +27,6 @@ float64 = BY_NAME["float64"]
 int64 = BY_NAME["int64"]
 uint8 = BY_NAME["uint8"]
 bool_ = BY_NAME["bool"]
-
-# PyTorch's legacy tensor type names, used in its messages
-TORCH_NAMES = {
-    "bool": "Bool",
-    "uint8": "Byte",
-    "int8": "Char",
-    "int16": "Short",
-    "int32": "Int",
-    "int64": "Long",
-    "float16": "Half",
-    "bfloat16": "BFloat16",
-    "float32": "Float",
-    "float64": "Double",
-}
-
-
-def torch_name(dt) -> str:
-    return TORCH_NAMES[dt.name]
 
 
 def ntuple(value, n: int, name: str) -> tuple[int, ...]:
