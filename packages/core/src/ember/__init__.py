@@ -20,7 +20,7 @@ globals().update(_DTYPES_BY_NAME)
 from . import (  # noqa: E402
     _creation,
     _matmul,
-    _nn_ops,
+    _nn,
     _pointwise,
     _random_extra,
     _reduce,
