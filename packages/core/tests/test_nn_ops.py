@@ -283,3 +283,13 @@ def test_non_contiguous_inputs():
     target = torch.tensor([0, 4, 2, 1, 3, 3, 0, 1])
     elogits = to_ember(logits.contiguous().t()).t()
     assert_close(loss.cross_entropy(elogits, to_ember(target)), torch.nn.functional.cross_entropy(logits, target))
+
+
+def test_softmax_methods_match_pytorch():
+    t = randn(3, 5)
+    x = to_ember(t)
+    for name in ("softmax", "log_softmax"):
+        for dim in (0, -1):
+            want = getattr(t, name)(dim)
+            assert_close(getattr(x, name)(dim), want)
+            assert_close(getattr(x, name)(dim=dim), want)

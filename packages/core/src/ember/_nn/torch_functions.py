@@ -8,7 +8,7 @@ order, integer ``reduction`` codes, ``max_pool2d`` without ``return_indices``).
 
 from __future__ import annotations
 
-from .._registry import export
+from .._registry import Tensor, export
 from . import activation, conv, loss, norm, pool, sampling
 from . import dropout as _dropout
 from . import embedding as _embedding
@@ -53,6 +53,11 @@ def softmax(input, dim, dtype=None):
 def log_softmax(input, dim, dtype=None):
     """Log-softmax along ``dim`` (``torch.log_softmax``)."""
     return _softmax.log_softmax(input, dim, dtype=dtype)
+
+
+# as Tensor methods too: logits.softmax(-1), as in PyTorch
+Tensor.softmax = softmax
+Tensor.log_softmax = log_softmax
 
 
 @export
