@@ -541,7 +541,18 @@ def test_torch_state_dict_with_nested_containers(torch, tmp_path):
     assert (out["blob"], out["tags"], out["pair"]) == (b"\x00\x01", {"a", "b"}, (1, None, True))
 
 
-def test_torch_parameters_need_autograd(torch, tmp_path):
+def test_torch_parameters_need_autograd(torch, tmp_path, monkeypatch):
+    import importlib.util
+    import sys
+
+    from ember import _autograd_tensor
+
+    if importlib.util.find_spec("ember.autograd") is not None:
+        loaded = torch_saved(torch, {"p": torch.nn.Parameter(torch.ones(2))}, tmp_path)["p"]
+        assert loaded.requires_grad and loaded.is_leaf
+    # as if ember-autograd were not installed
+    monkeypatch.setattr(_autograd_tensor, "_autograd", None)
+    monkeypatch.setitem(sys.modules, "ember.autograd", None)
     with pytest.raises(ModuleNotFoundError, match="ember-autograd"):
         torch_saved(torch, {"p": torch.nn.Parameter(torch.ones(2))}, tmp_path)
     frozen = torch.nn.Parameter(torch.ones(2), requires_grad=False)

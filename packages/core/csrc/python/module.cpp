@@ -7,6 +7,7 @@
 #include "../cpu/thread_pool.h"
 #include "../tensor/allocator.h"
 #include "../tensor/errors.h"
+#include "autograd_seam.h"
 #include "convert.h"
 
 #define EMBER_STR2(x) #x
@@ -42,6 +43,7 @@ PYBIND11_MODULE(_C, m) {
   bind_abi(m);
   bind_dlpack(m);
   bind_nn_ops(m);
+  bind_autograd_seam(m);
 
   m.def("get_num_threads", &get_num_threads,
         "The number of threads of ember's pool (which also runs OpenBLAS's GEMMs).");

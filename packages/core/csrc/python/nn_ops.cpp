@@ -7,61 +7,75 @@
 #include "../ops/linalg.h"
 #include "../ops/nn.h"
 #include "../ops/sort.h"
+#include "autograd_seam.h"
 #include "convert.h"
 
 namespace ember {
 
 void bind_nn_ops(py::module_& m) {
-  m.def("take_offsets", &take_offsets, py::arg("src"), py::arg("offsets"),
+  m.def("take_offsets", recorded("take_offsets", &take_offsets), py::arg("src"), py::arg("offsets"),
         "Elements at int64 element offsets from src's first element.");
   m.def("put_offsets_", [](const Tensor& dst, const Tensor& offsets, py::handle values, int mode) {
+    if (autograd_wants(dst, values)) {
+      autograd_call("put_offsets_", dst, offsets, values, mode);
+      return dst;
+    }
     put_offsets_(dst, offsets, as_operand_or_throw(values, "index_put_"), static_cast<PutMode>(mode));
     return dst;
   }, py::arg("dst"), py::arg("offsets"), py::arg("values"), py::arg("mode"),
      "Writes values at element offsets: mode 0 assign, 1 add, 2 multiply, 3 amax, 4 amin.");
   m.def("nonzero", &nonzero, py::arg("t"));
-  m.def("index_select", &index_select, py::arg("src"), py::arg("dim"), py::arg("index"),
+  m.def("index_select", recorded("index_select", &index_select), py::arg("src"), py::arg("dim"), py::arg("index"),
         "Whole slices along dim picked by a 1-D index (bounds-checked).");
   m.def("index_add_", [](const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src,
                          double alpha) {
+    if (autograd_wants(dst, src)) {
+      autograd_call("index_add_", dst, dim, index, src, alpha);
+      return dst;
+    }
     index_add_(dst, dim, index, src, alpha);
     return dst;
   }, py::arg("dst"), py::arg("dim"), py::arg("index"), py::arg("src"), py::arg("alpha") = 1.0,
      "dst.select(dim, index[i]) += alpha * src.select(dim, i) (dst contiguous).");
-  m.def("sort_last", &sort_last, py::arg("t"), py::arg("descending"), py::arg("stable"));
-  m.def("topk_last", &topk_last, py::arg("t"), py::arg("k"), py::arg("largest"), py::arg("sorted"));
+  m.def("sort_last", recorded("sort_last", &sort_last), py::arg("t"), py::arg("descending"), py::arg("stable"));
+  m.def("topk_last", recorded("topk_last", &topk_last), py::arg("t"), py::arg("k"), py::arg("largest"), py::arg("sorted"));
   m.def("searchsorted", &searchsorted, py::arg("sorted"), py::arg("values"), py::arg("right"));
-  m.def("softmax", &softmax, py::arg("x"), py::arg("dim"), py::arg("log"));
-  m.def("logsumexp_last", &logsumexp_last, py::arg("x"),
+  m.def("softmax", recorded("softmax", &softmax), py::arg("x"), py::arg("dim"), py::arg("log"));
+  m.def("logsumexp_last", recorded("logsumexp_last", &logsumexp_last), py::arg("x"),
         "log(sum(exp(x))) over the last dim (float32/float64), fused.");
-  m.def("layer_norm", [](const Tensor& x, int64_t n, py::handle w, py::handle b, double eps) {
+  m.def("layer_norm", [](const Tensor& x, int64_t n, py::handle w, py::handle b,
+                         double eps) -> py::object {
+    if (autograd_wants(x, w, b)) return autograd_call("layer_norm", x, n, w, b, eps);
     Tensor wt = w.is_none() ? nullptr : w.cast<Tensor>();
     Tensor bt = b.is_none() ? nullptr : b.cast<Tensor>();
-    return layer_norm(x, n, wt, bt, eps);
+    return py::cast(layer_norm(x, n, wt, bt, eps));
   }, py::arg("x"), py::arg("n"), py::arg("weight"), py::arg("bias"), py::arg("eps"));
   auto window = [](std::vector<int64_t> p) {
     return Window2d{p.at(0), p.at(1), p.at(2), p.at(3), p.at(4), p.at(5), p.at(6), p.at(7)};
   };
   // window params: [kh, kw, sh, sw, ph, pw, dh, dw]
-  m.def("im2col", [window](const Tensor& x, std::vector<int64_t> p, int64_t oh, int64_t ow) {
-    return im2col(x, window(std::move(p)), oh, ow);
+  m.def("im2col", [window](const Tensor& x, std::vector<int64_t> p, int64_t oh,
+                           int64_t ow) -> py::object {
+    if (autograd_wants(x)) return autograd_call("im2col", x, p, oh, ow);
+    return py::cast(im2col(x, window(std::move(p)), oh, ow));
   }, py::arg("x"), py::arg("params"), py::arg("oh"), py::arg("ow"));
   m.def("col2im", [window](const Tensor& cols, int64_t c, int64_t h, int64_t w,
-                           std::vector<int64_t> p, int64_t oh, int64_t ow) {
-    return col2im(cols, c, h, w, window(std::move(p)), oh, ow);
+                           std::vector<int64_t> p, int64_t oh, int64_t ow) -> py::object {
+    if (autograd_wants(cols)) return autograd_call("col2im", cols, c, h, w, p, oh, ow);
+    return py::cast(col2im(cols, c, h, w, window(std::move(p)), oh, ow));
   }, py::arg("cols"), py::arg("c"), py::arg("h"), py::arg("w"), py::arg("params"), py::arg("oh"),
      py::arg("ow"));
-  m.def("lu_factor", &lu_factor);
-  m.def("linalg_solve", &solve);
-  m.def("linalg_inv", &inv);
-  m.def("linalg_cholesky", &cholesky);
-  m.def("linalg_qr", &qr);
-  m.def("linalg_svd", &svd);
-  m.def("linalg_eigh", &eigh);
-  m.def("linalg_lstsq", &lstsq);
-  m.def("max_pool2d", &max_pool2d);
-  m.def("avg_pool2d", &avg_pool2d);
-  m.def("avg_pool2d_backward", &avg_pool2d_backward);
+  m.def("lu_factor", recorded("lu_factor", &lu_factor));
+  m.def("linalg_solve", recorded("linalg_solve", &solve));
+  m.def("linalg_inv", recorded("linalg_inv", &inv));
+  m.def("linalg_cholesky", recorded("linalg_cholesky", &cholesky));
+  m.def("linalg_qr", recorded("linalg_qr", &qr));
+  m.def("linalg_svd", recorded("linalg_svd", &svd));
+  m.def("linalg_eigh", recorded("linalg_eigh", &eigh));
+  m.def("linalg_lstsq", recorded("linalg_lstsq", &lstsq));
+  m.def("max_pool2d", recorded("max_pool2d", &max_pool2d));
+  m.def("avg_pool2d", recorded("avg_pool2d", &avg_pool2d));
+  m.def("avg_pool2d_backward", recorded("avg_pool2d_backward", &avg_pool2d_backward));
 }
 
 }  // namespace ember

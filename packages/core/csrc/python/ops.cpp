@@ -13,6 +13,7 @@
 #include "../ops/random.h"
 #include "../ops/reduce.h"
 #include "../tensor/errors.h"
+#include "autograd_seam.h"
 #include "convert.h"
 
 namespace ember {
@@ -41,29 +42,36 @@ void bind_ops(py::module_& m) {
   m.attr("unary_ops") = op_ids<UnaryOp>(kNumUnaryOps, unary_op_name);
   m.attr("reduce_ops") = op_ids<ReduceOp>(kNumReduceOps, reduce_op_name);
 
-  m.def("binary", [](int op, py::handle a, py::handle b, py::handle out) {
+  m.def("binary", [](int op, py::handle a, py::handle b, py::handle out) -> py::object {
+    if (autograd_wants(a, b, out)) return autograd_call("binary", op, a, b, out);
     const char* name = binary_op_name(static_cast<BinaryOp>(op));
-    return binary(static_cast<BinaryOp>(op), as_operand_or_throw(a, name),
-                  as_operand_or_throw(b, name), optional_tensor(out));
+    return py::cast(binary(static_cast<BinaryOp>(op), as_operand_or_throw(a, name),
+                           as_operand_or_throw(b, name), optional_tensor(out)));
   }, py::arg("op"), py::arg("a"), py::arg("b"), py::arg("out") = py::none());
-  m.def("unary", [](int op, const Tensor& a, py::handle out, std::vector<double> params) {
-    return unary(static_cast<UnaryOp>(op), a, optional_tensor(out),
-                 params.empty() ? nullptr : params.data());
+  m.def("unary", [](int op, const Tensor& a, py::handle out,
+                    std::vector<double> params) -> py::object {
+    if (autograd_wants(a, out)) return autograd_call("unary", op, a, out, params);
+    return py::cast(unary(static_cast<UnaryOp>(op), a, optional_tensor(out),
+                          params.empty() ? nullptr : params.data()));
   }, py::arg("op"), py::arg("a"), py::arg("out") = py::none(),
      py::arg("params") = std::vector<double>{});
-  m.def("where", [](const Tensor& c, py::handle a, py::handle b, py::handle out) {
-    return where(c, as_operand_or_throw(a, "where"), as_operand_or_throw(b, "where"),
-                 optional_tensor(out));
+  m.def("where", [](const Tensor& c, py::handle a, py::handle b, py::handle out) -> py::object {
+    if (autograd_wants(a, b, out)) return autograd_call("where", c, a, b, out);
+    return py::cast(where(c, as_operand_or_throw(a, "where"), as_operand_or_throw(b, "where"),
+                          optional_tensor(out)));
   }, py::arg("condition"), py::arg("a"), py::arg("b"), py::arg("out") = py::none());
-  m.def("reduce", [](int op, const Tensor& a, std::vector<int64_t> dims, bool keepdim) {
-    return reduce(static_cast<ReduceOp>(op), a, std::move(dims), keepdim);
+  m.def("reduce", [](int op, const Tensor& a, std::vector<int64_t> dims,
+                     bool keepdim) -> py::object {
+    if (autograd_wants(a)) return autograd_call("reduce", op, a, dims, keepdim);
+    return py::cast(reduce(static_cast<ReduceOp>(op), a, std::move(dims), keepdim));
   }, py::arg("op"), py::arg("a"), py::arg("dims"), py::arg("keepdim"));
-  m.def("cumulative", &cumulative, py::arg("a"), py::arg("dim"), py::arg("product"));
-  m.def("cumulative_extreme", &cumulative_extreme, py::arg("a"), py::arg("dim"), py::arg("max"),
+  m.def("cumulative", recorded("cumulative", &cumulative), py::arg("a"), py::arg("dim"), py::arg("product"));
+  m.def("cumulative_extreme", recorded("cumulative_extreme", &cumulative_extreme), py::arg("a"), py::arg("dim"), py::arg("max"),
         "(values, indices) of the running max (or min) along dim, as cummax/cummin.");
   m.def("batched_gemm", [](const Tensor& a, const Tensor& b, py::handle out,
-                           double alpha, double beta) {
-    return batched_gemm(a, b, optional_tensor(out), alpha, beta);
+                           double alpha, double beta) -> py::object {
+    if (autograd_wants(a, b, out)) return autograd_call("batched_gemm", a, b, out, alpha, beta);
+    return py::cast(batched_gemm(a, b, optional_tensor(out), alpha, beta));
   }, py::arg("a"), py::arg("b"), py::arg("out") = py::none(),
      py::arg("alpha") = 1.0, py::arg("beta") = 0.0);
 
@@ -120,16 +128,19 @@ void bind_ops(py::module_& m) {
   m.def("default_generator", &default_generator);
   // fresh=True: t was just made by a factory (its version stays 0)
   m.def("uniform_", [](const Tensor& t, double lo, double hi, py::handle g, bool fresh) {
+    if (autograd_wants(t)) { autograd_call("uniform_", t, lo, hi, g, fresh); return t; }
     uniform_(t, lo, hi, generator_or_default(g), fresh);
     return t;
   }, py::arg("t"), py::arg("low"), py::arg("high"), py::arg("generator") = py::none(),
      py::arg("fresh") = false);
   m.def("normal_", [](const Tensor& t, double mean, double std, py::handle g, bool fresh) {
+    if (autograd_wants(t)) { autograd_call("normal_", t, mean, std, g, fresh); return t; }
     normal_(t, mean, std, generator_or_default(g), fresh);
     return t;
   }, py::arg("t"), py::arg("mean"), py::arg("std"), py::arg("generator") = py::none(),
      py::arg("fresh") = false);
   m.def("random_int_", [](const Tensor& t, int64_t lo, int64_t hi, py::handle g, bool fresh) {
+    if (autograd_wants(t)) { autograd_call("random_int_", t, lo, hi, g, fresh); return t; }
     random_int_(t, lo, hi, generator_or_default(g), fresh);
     return t;
   }, py::arg("t"), py::arg("low"), py::arg("high"), py::arg("generator") = py::none(),

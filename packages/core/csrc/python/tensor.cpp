@@ -8,6 +8,7 @@
 #include "../ops/elementwise.h"
 #include "../ops/matmul.h"
 #include "../tensor/errors.h"
+#include "autograd_seam.h"
 #include "convert.h"
 
 namespace ember {
@@ -45,20 +46,36 @@ template <BinaryOp op>
 py::object forward_op(const Tensor& self, py::handle other) {
   Tensor o = as_operand(other);
   if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  if (autograd_wants(self, o))
+    return autograd_call("binary", static_cast<int>(op), self, other, py::none());
   return py::cast(binary(op, self, o, nullptr));
 }
 template <BinaryOp op>
 py::object reflected_op(const Tensor& self, py::handle other) {
   Tensor o = as_operand(other);
   if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  if (autograd_wants(self, o))
+    return autograd_call("binary", static_cast<int>(op), other, self, py::none());
   return py::cast(binary(op, o, self, nullptr));
 }
 template <BinaryOp op>
 py::object inplace_op(const Tensor& self, py::handle other) {
   Tensor o = as_operand(other);
   if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  if (autograd_wants(self, o)) {
+    autograd_call("binary", static_cast<int>(op), self, other, self);
+    return py::cast(self);
+  }
   binary(op, self, o, self);
   return py::cast(self);
+}
+
+// unary(op, t) through the seam (Note [Autograd seam]).
+template <UnaryOp op>
+py::object unary_method(const Tensor& t) {
+  if (autograd_wants(t))
+    return autograd_call("unary", static_cast<int>(op), t, py::none(), std::vector<double>{});
+  return py::cast(unary(op, t, nullptr));
 }
 
 // The same bytes seen as another dtype (Tensor.view(dtype)). A different
@@ -145,25 +162,48 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("_version", &TensorImpl::version)
       .def("_bump_version", &TensorImpl::bump_version)
       .def_property_readonly("_is_wrapped_number", [](const TensorImpl& t) { return t.is_wrapped_number; })
-      .def("as_strided", [](const TensorImpl& t, const Shape& size, const Shape& stride, py::object offset) {
-            int64_t off = offset.is_none() ? t.offset() : offset.cast<int64_t>();
-            return t.as_strided(size, stride, off);
+      .def_property("_requires_grad", [](const TensorImpl& t) { return t.tracked(); },
+                    [](TensorImpl& t, bool on) { t.requires_grad = on; })
+      .def_property_readonly("_base", [](const TensorImpl& t) { return t.view_base; },
+                             "The tensor this view was made from (its storage's owner), or None.")
+      .def("as_strided", [](const Tensor& t, const Shape& size, const Shape& stride,
+                            py::object offset) -> py::object {
+            if (autograd_wants(t)) return autograd_call("as_strided", t, size, stride, offset);
+            int64_t off = offset.is_none() ? t->offset() : offset.cast<int64_t>();
+            Tensor view = t->as_strided(size, stride, off);
+            view->view_base = t->view_base ? t->view_base : t;
+            view->view_tracks_base = grad_mode_enabled();
+            return py::cast(view);
           }, py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none())
-      .def("contiguous", [](const Tensor& t, py::object) { return contiguous(t); },
-           py::arg("memory_format") = py::none())
-      .def("clone", [](const Tensor& t, py::object) {
+      .def("_detach", [](const TensorImpl& t) { return t.as_strided(t.sizes(), t.strides(), t.offset()); },
+           "An alias of the same elements (and version counter) that is not a view for autograd.")
+      .def("contiguous", [](const Tensor& t, py::object) -> py::object {
+            if (autograd_wants(t)) return autograd_call("contiguous", t);
+            return py::cast(contiguous(t));
+          }, py::arg("memory_format") = py::none())
+      .def("clone", [](const Tensor& t, py::object) -> py::object {
+            if (autograd_wants(t)) return autograd_call("clone", t);
             Tensor out = TensorImpl::empty(t->sizes(), t->dtype());
             copy_(out, t, /*bump=*/false);
-            return out;
+            return py::cast(out);
           }, py::arg("memory_format") = py::none())
-      .def("_to_dtype", [](const Tensor& t, py::handle dtype) {
-            return to_dtype(t, dtype_from_object(dtype));
+      .def("_to_dtype", [](const Tensor& t, py::handle dtype) -> py::object {
+            if (autograd_wants(t)) return autograd_call("_to_dtype", t, dtype);
+            return py::cast(to_dtype(t, dtype_from_object(dtype)));
           })
       .def("copy_", [](const Tensor& self, py::handle src, bool) {
+            if (autograd_wants(self, src)) {
+              autograd_call("copy_", self, src);
+              return self;
+            }
             copy_(self, as_operand_or_throw(src, "copy_"));
             return self;
           }, py::arg("src"), py::arg("non_blocking") = false)
       .def("fill_", [](const Tensor& self, py::handle value) {
+            if (autograd_wants(self, value)) {
+              autograd_call("fill_", self, value);
+              return self;
+            }
             fill_(self, as_operand_or_throw(value, "fill_"));
             return self;
           }, py::arg("value"))
@@ -193,8 +233,8 @@ void bind_tensor(py::module_& m) {
 #undef EMBER_FWD
 #undef EMBER_REV
 #undef EMBER_INP
-  cls.def("__neg__", [](const Tensor& t) { return unary(UnaryOp::neg, t, nullptr); })
-      .def("__abs__", [](const Tensor& t) { return unary(UnaryOp::abs, t, nullptr); })
+  cls.def("__neg__", &unary_method<UnaryOp::neg>)
+      .def("__abs__", &unary_method<UnaryOp::abs>)
       .def("__invert__", [](const Tensor& t) {
         EMBER_CHECK_TYPE(!is_floating(t->dtype()), "~ (operator.invert) is only implemented "
                          "on integer and Boolean-type tensors");

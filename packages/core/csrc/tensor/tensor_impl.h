@@ -51,6 +51,17 @@ class TensorImpl {
   // Set for tensors made from Python scalars: they take part in type
   // promotion with lower priority (PyTorch's "wrapped numbers").
   bool is_wrapped_number = false;
+  // Set when autograd tracks this tensor; the bindings hand calls that
+  // touch such a tensor to autograd (Note [Autograd seam]).
+  bool requires_grad = false;
+  // For views made from Python: the tensor that owns the storage (never
+  // itself a view). Autograd rebases it when the view is written in place;
+  // a view made in grad mode of a base that requires grad requires grad.
+  Tensor view_base;
+  bool view_tracks_base = false;
+  bool tracked() const {
+    return requires_grad || (view_tracks_base && view_base->requires_grad);
+  }
 
  private:
   std::shared_ptr<Storage> storage_;

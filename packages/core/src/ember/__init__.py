@@ -18,7 +18,9 @@ _C._register_dtypes(_ALL_DTYPES)
 globals().update(_DTYPES_BY_NAME)
 
 from . import (  # noqa: E402
+    _autograd_tensor,
     _creation,
+    _grad_mode,
     _matmul,
     _nn,
     _pointwise,

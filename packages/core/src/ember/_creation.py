@@ -3,23 +3,23 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 
 from . import _C
 from ._device import as_device, check_available
 from ._dtypes import BY_NAME, from_numpy_dtype
 from ._reduce import _torch_name
-from ._registry import Tensor, export
+from ._registry import EXPORTS, Tensor, export
 
 _int64 = BY_NAME["int64"]
 _bool = BY_NAME["bool"]
 
 
 def _check_options(device, requires_grad):
+    # requires_grad is applied by the wrapper _with_requires_grad puts on each factory
     if device is not None:
         check_available(as_device(device))
-    if requires_grad:
-        Tensor.requires_grad_(None, True)
 
 
 def _size_args(size) -> list[int]:
@@ -409,3 +409,24 @@ def _random_(self, from_=0, to=None, *, generator=None):
 Tensor.uniform_ = _uniform_
 Tensor.normal_ = _normal_
 Tensor.random_ = _random_
+
+
+def _with_requires_grad(factory):
+    """``factory`` with its ``requires_grad=`` applied to the tensor it returns."""
+
+    @functools.wraps(factory)
+    def wrapper(*args, requires_grad=False, **kwargs):
+        t = factory(*args, **kwargs)
+        return t.requires_grad_() if requires_grad else t
+
+    return wrapper
+
+
+def _takes_requires_grad(fn) -> bool:
+    code = getattr(fn, "__code__", None)
+    return code is not None and "requires_grad" in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+
+
+for _name, _fn in list(EXPORTS.items()):
+    if getattr(_fn, "__module__", None) == __name__ and _takes_requires_grad(_fn):
+        EXPORTS[_name] = _with_requires_grad(_fn)

@@ -43,42 +43,6 @@ def is_cpu(self) -> bool:
     return True
 
 
-@prop
-def is_leaf(self) -> bool:
-    return True
-
-
-@prop
-def requires_grad(self) -> bool:
-    return False
-
-
-@prop
-def grad(self):
-    return None
-
-
-@prop
-def grad_fn(self):
-    return None
-
-
-@method
-def requires_grad_(self, requires_grad: bool = True):
-    if requires_grad:
-        raise ModuleNotFoundError(
-            "requires_grad=True needs automatic differentiation, which is part of the "
-            "'ember-autograd' distribution. Install it with: pip install ember-autograd",
-            name="ember.autograd",
-        )
-    return self
-
-
-@method
-def detach(self):
-    return self.as_strided(self._sizes, self.stride(), self.storage_offset())
-
-
 @method
 def is_floating_point(self) -> bool:
     return self.dtype.is_floating_point
@@ -177,6 +141,8 @@ def cuda(self, device=None, non_blocking=False):
 @method
 def numpy(self, *, force=False):
     """A numpy array sharing this tensor's memory."""
+    if self._requires_grad and not force:
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
     return _C.to_numpy(self)
 
 

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Recording: how a call handed over by the core (Note [Autograd seam])
+becomes a node of the graph. ``record`` runs the op with grad mode off,
+then links its outputs to a node that knows the op's derivative, the edges
+to its inputs' gradients and what backward needs saved."""
+
+from __future__ import annotations
+
+import ember
+from ember import _C
+
+from . import _callsite, anomaly_mode
+from .derivatives import DERIVATIVES, Derivative
+from .graph import _FREED, Node, SavedTensor, gradient_edge
+
+Tensor = ember.Tensor
+
+
+class TensorMeta:
+    """What backward needs of an input it did not save: shape and dtype."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, t):
+        self.shape, self.dtype = tuple(t._sizes), t.dtype
+
+
+class OpNode(Node):
+    """A node for one op of the derivative registry."""
+
+    def __init__(self, deriv: Derivative, edges, metas, attrs, site):
+        super().__init__(edges)
+        self._deriv = deriv
+        self._metas = metas  # per input: TensorMeta, or None when it needs no gradient
+        self.attrs = attrs
+        self._saved_inputs = None
+        self._saved_outputs = None
+        self._output_metas = ()
+        self._released = False
+        self._site = site
+        if anomaly_mode.is_enabled():
+            anomaly_mode.remember_forward(self)
+
+    def name(self) -> str:
+        return self._deriv.node_name
+
+    @property
+    def num_outputs(self) -> int:
+        return len(self._output_metas)
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        return tuple(m is not None for m in self._metas)
+
+    @property
+    def inputs(self) -> tuple:
+        saved = self._saved_inputs
+        if saved is None:
+            if self._released:
+                raise RuntimeError(_FREED)
+            return (None,) * len(self._metas)
+        return tuple(s.unpack(self) if isinstance(s, SavedTensor) else s for s in saved)
+
+    @property
+    def result(self):
+        saved = self._saved_outputs
+        if saved is None:
+            if self._released:
+                raise RuntimeError(_FREED)
+            return None
+        out = tuple(s.unpack(self) for s in saved)
+        return out[0] if len(out) == 1 else out
+
+    @property
+    def input_shapes(self) -> tuple:
+        return tuple(m.shape if m is not None else None for m in self._metas)
+
+    def release(self) -> None:
+        if self._saved_inputs is not None or self._saved_outputs is not None:
+            self._saved_inputs = self._saved_outputs = None
+            self._released = True
+
+    def apply(self, grads, create_graph):
+        if self._released:
+            raise RuntimeError(_FREED)
+        # an output that received no gradient gets None (multi-output formulas handle it)
+        result = self._deriv.formula(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        return tuple(_fit(g, m) if (m is not None and g is not None) else None for g, m in zip(result, self._metas))
+
+
+def _fit(g, meta):
+    """``g`` summed down to the input's shape (undoing broadcasting) in its dtype."""
+    if not isinstance(g, Tensor):
+        g = ember.full(meta.shape, g, dtype=meta.dtype)
+    shape = meta.shape
+    if tuple(g._sizes) != shape:
+        g = sum_to(g, shape)
+    if g.dtype != meta.dtype:
+        g = g.to(meta.dtype)
+    return g
+
+
+def sum_to(g, shape):
+    """Sums ``g`` over the dims that broadcasting added to reach ``shape``."""
+    lead = g.dim() - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"cannot sum a gradient of shape {list(g.shape)} to shape {list(shape)}")
+    dims = list(range(lead)) + [lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1]
+    if dims:
+        g = g.sum(dims, keepdim=True)
+    if lead:
+        g = g.reshape(shape)
+    return g
+
+
+def _is_differentiable(t) -> bool:
+    dt = t.dtype
+    return dt.is_floating_point or dt.is_complex
+
+
+class _NoGrad:
+    __slots__ = ("prev",)
+
+    def __enter__(self):
+        self.prev = _C._set_grad_enabled(False)
+
+    def __exit__(self, *exc):
+        _C._set_grad_enabled(self.prev)
+
+
+def _check_inplace_target(t, key) -> None:
+    if not t._requires_grad:
+        return
+    d = t.__dict__
+    base = t._base
+    if base is not None and base._requires_grad and base.__dict__.get("_grad_fn") is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if d.get("_grad_fn") is None and base is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def record(key: str, inputs, run, attrs=(), mutated=None):
+    """Runs ``run()`` (the op, grad mode off) and records it as op ``key``.
+
+    ``inputs`` are the op's differentiable operands in the derivative's order
+    (tensors or Python numbers); ``mutated`` is the index in ``inputs`` of
+    the tensor the op writes in place, if any."""
+    deriv = DERIVATIVES.get(key)
+    tracked = [isinstance(x, Tensor) and x._requires_grad for x in inputs]
+    if mutated is not None:
+        _check_inplace_target(inputs[mutated], key)
+    if deriv is None:
+        deriv = Derivative(key, _not_implemented(key))
+    elif deriv.formula is None:  # not differentiable: outputs carry no gradient
+        with _NoGrad():
+            return run()
+    edges = [gradient_edge(x) if tr else None for x, tr in zip(inputs, tracked)]
+    metas = [TensorMeta(x) if tr else None for x, tr in zip(inputs, tracked)]
+    saved_inputs = None
+    if deriv.save_inputs:
+        saved_inputs = [_save_input(x, i == mutated) for i, x in enumerate(inputs)]
+    with _NoGrad():
+        result = run()
+    outputs = result if isinstance(result, tuple) else (result,)
+    if mutated is None and len(outputs) == 1 and any(outputs[0] is x for x in inputs):
+        return result  # the op returned its input unchanged (e.g. contiguous of a contiguous tensor)
+    site = _callsite.current()
+    node = OpNode(deriv, [e if e is not None else (None, 0) for e in edges], metas, attrs, site)
+    node._saved_inputs = saved_inputs
+    node._output_metas = tuple(TensorMeta(o) for o in outputs)
+    for i, o in enumerate(outputs):
+        if _is_differentiable(o):
+            d = o.__dict__
+            o._requires_grad = True
+            d["_grad_fn"] = node
+            d["_output_nr"] = i
+    if deriv.save_result:
+        node._saved_outputs = [SavedTensor(o, True, i) for i, o in enumerate(outputs)]
+    if mutated is not None:
+        from ._views import after_inplace
+
+        _callsite.note_inplace(outputs[0], site)
+        after_inplace(inputs[mutated], node)
+    return result
+
+
+def _save_input(x, will_be_overwritten: bool):
+    if not isinstance(x, Tensor):
+        return x
+    if will_be_overwritten:  # keep the value from before the in-place write
+        with _NoGrad():
+            return SavedTensor(x.clone(), False)
+    return SavedTensor(x, False)
+
+
+def _not_implemented(key):
+    def formula(ctx, *grads):
+        raise NotImplementedError(f"the derivative for '{key}' is not implemented.")
+
+    return formula

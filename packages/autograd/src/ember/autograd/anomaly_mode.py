@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Anomaly detection: nodes remember the forward traceback that made them,
+and a backward that produces NaN raises with it."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+
+import ember
+
+_state = threading.local()
+
+
+def is_enabled() -> bool:
+    return getattr(_state, "on", False)
+
+
+def is_check_nan() -> bool:
+    return getattr(_state, "check_nan", True)
+
+
+class detect_anomaly:  # noqa: N801 - PyTorch's name
+    """Context manager (and decorator) turning anomaly detection on."""
+
+    def __init__(self, check_nan: bool = True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev = (is_enabled(), is_check_nan())
+        _state.on, _state.check_nan = True, self.check_nan
+        return self
+
+    def __exit__(self, *exc):
+        _state.on, _state.check_nan = self._prev
+        return False
+
+    def __call__(self, func):
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly(self.check_nan):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class set_detect_anomaly:  # noqa: N801
+    """Turns anomaly detection on or off (at once, and back on context exit)."""
+
+    def __init__(self, mode: bool, check_nan: bool = True):
+        self._prev = (is_enabled(), is_check_nan())
+        _state.on, _state.check_nan = bool(mode), check_nan
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _state.on, _state.check_nan = self._prev
+        return False
+
+
+def remember_forward(node) -> None:
+    node.metadata["traceback_"] = traceback.format_stack()[:-3]
+
+
+def check_nan(node, grad_inputs) -> None:
+    if not is_check_nan():
+        return
+    for i, g in enumerate(grad_inputs):
+        if isinstance(g, ember.Tensor) and g.dtype.is_floating_point and bool(g.isnan().any()):
+            trace = "".join(node.metadata.get("traceback_", []))
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output."
+                + (f"\nTraceback of the forward call that made it:\n{trace}" if trace else "")
+            )

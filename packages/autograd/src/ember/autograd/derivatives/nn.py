@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Derivatives of the NN kernels: softmax, layer norm, im2col/col2im (conv),
+pooling."""
+
+from __future__ import annotations
+
+import ember
+from ember import _C
+
+from . import derivative
+
+
+@derivative("softmax", result=True)
+def _softmax(ctx, g):
+    (dim,) = ctx.attrs
+    y = ctx.result
+    return y * (g - (g * y).sum(dim, keepdim=True))
+
+
+@derivative("log_softmax", result=True)
+def _log_softmax(ctx, g):
+    (dim,) = ctx.attrs
+    y = ctx.result
+    return g - y.exp() * g.sum(dim, keepdim=True)
+
+
+@derivative("layer_norm", inputs=True, result=True)
+def _layer_norm(ctx, g, g_mean=None, g_rstd=None):
+    if g_mean is not None or g_rstd is not None:
+        raise NotImplementedError("the derivative through layer_norm's mean and rstd outputs is not implemented.")
+    x, w, b = ctx.inputs
+    n, _ = ctx.attrs
+    _, mean, rstd = ctx.result
+    need_x, need_w, need_b = ctx.needs_input_grad
+    rows = x.numel() // n if n else 0
+    xhat = (x.reshape(rows, n) - mean.reshape(rows, 1)) * rstd.reshape(rows, 1)
+    g2 = g.reshape(rows, n)
+    gx = gw = gb = None
+    if need_x:
+        gxhat = g2 * w.reshape(1, n) if w is not None else g2
+        gx = rstd.reshape(rows, 1) * (
+            gxhat - gxhat.mean(-1, keepdim=True) - xhat * (gxhat * xhat).mean(-1, keepdim=True)
+        )
+        gx = gx.reshape(x.shape)
+    if need_w:
+        gw = (g2 * xhat).sum(0).reshape(w.shape)
+    if need_b:
+        gb = g2.sum(0).reshape(b.shape)
+    return gx, gw, gb
+
+
+@derivative("im2col")
+def _im2col(ctx, g):
+    params, oh, ow = ctx.attrs
+    (shape,) = ctx.input_shapes
+    _, c, h, w = shape
+    return _C.col2im(g, c, h, w, params, oh, ow)
+
+
+@derivative("col2im")
+def _col2im(ctx, g):
+    _, _, _, params, oh, ow = ctx.attrs
+    return _C.im2col(g, params, oh, ow)
+
+
+@derivative("max_pool2d", result=True)
+def _max_pool2d(ctx, g, g_indices=None):
+    _, indices = ctx.result
+    (shape,) = ctx.input_shapes
+    n, c, h, w = shape
+    planes = ember.arange(n * c).mul(h * w).view(n, c, 1, 1)
+    grad = ember.zeros(shape, dtype=g.dtype)
+    _C.put_offsets_(grad, indices + planes, g.contiguous(), 1)
+    return grad
+
+
+@derivative("avg_pool2d")
+def _avg_pool2d(ctx, g):
+    hs, he, ws, we, divisor = ctx.attrs
+    (shape,) = ctx.input_shapes
+    return _C.avg_pool2d_backward(g.contiguous(), shape[2], shape[3], hs, he, ws, we, divisor)
+
+
+@derivative("avg_pool2d_backward")
+def _avg_pool2d_backward(ctx, g):
+    # avg_pool2d is linear: the adjoint of its gradient is the op itself
+    hs, he, ws, we, divisor = ctx.attrs
+    return _C.avg_pool2d(g.contiguous(), hs, he, ws, we, divisor)

@@ -1,0 +1,261 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The recorded graph: nodes, their edges, saved tensors and hooks."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+import weakref
+
+import ember
+
+from . import _callsite
+
+_sequence = itertools.count()
+_hooks_state = threading.local()
+
+
+class RemovableHandle:
+    """Returned by ``register_*hook``: ``remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict):
+        self._hooks = weakref.ref(hooks) if hasattr(hooks, "__weakref__") else (lambda: hooks)
+        self.id = next(self._ids)
+
+    def remove(self) -> None:
+        hooks = self._hooks()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _HookDict(dict):
+    """A dict that weakrefs can point to."""
+
+
+def _add_hook(hooks: _HookDict, fn) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+class Node:
+    """One recorded operation. ``next_functions`` holds, for each input,
+    ``(node, output_nr)`` of where its gradient goes (None: no gradient)."""
+
+    _name = "Node"
+
+    def __init__(self, next_functions=()):
+        self.next_functions = tuple(next_functions)
+        self._seq = next(_sequence)
+        self._pre_hooks = _HookDict()  # fn(grad_outputs) -> new grad_outputs or None
+        self._post_hooks = _HookDict()  # fn(grad_inputs, grad_outputs) -> new grad_inputs or None
+        self._tensor_pre_hooks = {}  # output_nr -> _HookDict of fn(grad) (tensor.register_hook)
+        self._retain_grad = {}  # output_nr -> weakref to the tensor that retains its grad
+        self.metadata = {}
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def __call__(self, *grad_outputs):
+        return self.apply(list(grad_outputs), False)
+
+    @property
+    def num_outputs(self) -> int:
+        return 1
+
+    def register_hook(self, fn) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` after this node ran; may return new grad_inputs."""
+        return _add_hook(self._post_hooks, fn)
+
+    def register_prehook(self, fn) -> RemovableHandle:
+        """``fn(grad_outputs)`` before this node runs; may return new grad_outputs."""
+        return _add_hook(self._pre_hooks, fn)
+
+    def _register_tensor_hook(self, output_nr: int, fn) -> RemovableHandle:
+        return _add_hook(self._tensor_pre_hooks.setdefault(output_nr, _HookDict()), fn)
+
+    def release(self) -> None:
+        """Drops what this node saved for backward (after a backward without retain_graph)."""
+
+    def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+        raise NotImplementedError
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: adds the incoming gradient into ``.grad``."""
+
+    _name = "torch::autograd::AccumulateGrad"
+
+    def __init__(self, variable):
+        super().__init__(())
+        self.variable = variable
+
+    def apply(self, grad_outputs, create_graph):
+        grad = grad_outputs[0]
+        if grad is None:
+            return ()
+        var = self.variable
+        old = var.__dict__.get("_grad")
+        if old is None:
+            # a new gradient is owned by .grad: copy when it may alias another tensor
+            var.__dict__["_grad"] = grad if create_graph else _owned(grad, sys.getrefcount(grad))
+        elif create_graph or old._requires_grad or grad._requires_grad:
+            var.__dict__["_grad"] = old + grad
+        else:
+            old.add_(grad)
+        hooks = var.__dict__.get("_post_accumulate_hooks")
+        if hooks:
+            for hook in list(hooks.values()):
+                hook(var)
+        return ()
+
+
+# References to a gradient only the engine holds: the caller's list, the
+# local name, and getrefcount's argument.
+_ENGINE_REFS = 3
+
+
+def _owned(grad, refs: int):
+    """``grad`` for ``.grad``: itself when nothing else can see it (and it is
+    contiguous, as optimizers expect), else a contiguous copy."""
+    if refs <= _ENGINE_REFS and grad.is_contiguous():
+        return grad.detach()
+    return grad.detach().clone()
+
+
+def accumulate_node(leaf) -> AccumulateGrad:
+    """The leaf's AccumulateGrad (one per leaf while it is alive)."""
+    d = leaf.__dict__
+    ref = d.get("_accumulate")
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        d["_accumulate"] = weakref.ref(node)
+    return node
+
+
+def gradient_edge(t):
+    """(node, output_nr) where the gradient of ``t`` goes, or None."""
+    if not t._requires_grad:
+        return None
+    d = t.__dict__
+    if t._base is not None:
+        from ._views import refresh_view
+
+        refresh_view(t)
+    fn = d.get("_grad_fn")
+    if fn is None:
+        return (accumulate_node(t), 0)
+    return (fn, d.get("_output_nr", 0))
+
+
+# ---- saved tensors ---------------------------------------------------------
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
+
+
+class SavedTensor:
+    """A tensor kept for backward, with the version it had when saved. An
+    output of the node that saves it is kept as a detached alias (a tensor
+    holding its own grad_fn would make a reference cycle)."""
+
+    __slots__ = ("_data", "_version", "_is_output", "_output_nr", "_unpack", "_site")
+
+    def __init__(self, t, is_output: bool, output_nr: int = 0):
+        hooks = getattr(_hooks_state, "stack", None)
+        self._is_output, self._output_nr = is_output, output_nr
+        self._site = None
+        if hooks:
+            pack, self._unpack = hooks[-1]
+            self._data, self._version = pack(t), None
+            return
+        self._unpack = None
+        self._data = t.detach() if is_output else t
+        self._version = t._version
+
+    def unpack(self, node):
+        if self._unpack is not None:
+            return self._unpack(self._data)
+        t = self._data
+        if t._version != self._version:
+            raise RuntimeError(_callsite.modified_message(t, self, node))
+        if self._is_output and ember.is_grad_enabled() and (t.dtype.is_floating_point or t.dtype.is_complex):
+            # for a double backward the output must lead back to its node
+            alias = t.detach()
+            alias._requires_grad = True
+            alias.__dict__["_grad_fn"] = node
+            alias.__dict__["_output_nr"] = self._output_nr
+            return alias
+        return t
+
+
+class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
+    """Inside this context, tensors saved for backward are stored as
+    ``pack_hook(tensor)`` and given back to backward as ``unpack_hook(packed)``."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
+
+    def __enter__(self):
+        stack = getattr(_hooks_state, "stack", None)
+        if stack is None:
+            stack = _hooks_state.stack = []
+        stack.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc):
+        _hooks_state.stack.pop()
+        return False
+
+
+class save_on_cpu(saved_tensors_hooks):  # noqa: N801
+    """Saved tensors are copied (to the CPU, where ember computes) and copied back for backward."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
+        super().__init__(lambda t: t.detach().clone(), lambda t: t)
+
+
+class disable_saved_tensors_hooks:  # noqa: N801
+    """Within this context, registering saved-tensor hooks raises ``RuntimeError(error_message)``."""
+
+    def __init__(self, error_message: str):
+        self.error_message = error_message
+
+    def __enter__(self):
+        self._prev = getattr(_hooks_state, "stack", None)
+        _hooks_state.stack = _Refusing(self.error_message)
+        return self
+
+    def __exit__(self, *exc):
+        _hooks_state.stack = self._prev
+        return False
+
+
+class _Refusing(list):
+    def __init__(self, message):
+        super().__init__()
+        self.message = message
+
+    def append(self, item):
+        raise RuntimeError(self.message)
+
+
+def increment_version(t) -> None:
+    """Marks ``t`` as modified in place (as an in-place op would)."""
+    t._bump_version()
