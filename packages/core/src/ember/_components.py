@@ -15,6 +15,7 @@ COMPONENTS = {
     "multiprocessing": "ember-multiprocessing",
     "data": "ember-data",
     "utils.data": "ember-data",
+    "utils.checkpoint": "ember-autograd",
 }
 
 

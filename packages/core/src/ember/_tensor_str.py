@@ -148,6 +148,9 @@ def _tensor_repr(self) -> str:
         body = _format_nd(arr, fmt, len(prefix), summarize)
         if self.dtype.name not in (default, "int64", "bool"):
             suffixes.append(f"dtype=ember.{self.dtype.name}")
+    if self._requires_grad:
+        fn = self.grad_fn
+        suffixes.append(f"grad_fn=<{fn.name()}>" if fn is not None else "requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, len(prefix))
 
 

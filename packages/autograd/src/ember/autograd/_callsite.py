@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Where in the user's code an op ran: the first frame outside ember. Kept as
-(code object, line) so that recording costs a short frame walk and nothing
-is formatted unless an error needs it."""
+(code object, instruction offset) so that recording costs a short frame walk
+and the line is looked up only when an error message needs it."""
 
 from __future__ import annotations
 
@@ -22,27 +22,43 @@ _inside_cache: dict = {}
 
 
 def _inside_ember(code) -> bool:
-    r = _inside_cache.get(code)
-    if r is None:
-        r = _inside_cache[code] = code.co_filename.startswith(_EMBER_DIRS)
-    return r
+    # keyed by id: hashing a code object hashes its whole contents
+    entry = _inside_cache.get(id(code))
+    if entry is None or entry[0] is not code:
+        entry = _inside_cache[id(code)] = (code, code.co_filename.startswith(_EMBER_DIRS))
+    return entry[1]
 
 
-def current():
-    """(code, line) of the innermost frame that is not ember's, or None."""
-    f = sys._getframe(1)
+def current(skip: int = 1):
+    """(code, offset) of the innermost frame that is not ember's, or None;
+    ``skip`` frames above this one are known to be ember's."""
+    try:
+        f = sys._getframe(skip)
+    except ValueError:
+        return None
+    cache = _inside_cache
     while f is not None:
-        if not _inside_ember(f.f_code):
-            return (f.f_code, f.f_lineno)
+        code = f.f_code
+        entry = cache.get(id(code))
+        inside = entry[1] if entry is not None and entry[0] is code else _inside_ember(code)
+        if not inside:
+            return (code, f.f_lasti)  # the line is looked up only for a message
         f = f.f_back
     return None
+
+
+def _line(code, offset: int):
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return line
+    return code.co_firstlineno
 
 
 def describe(site) -> str:
     if site is None:
         return "an unknown location"
-    code, line = site
-    return f'File "{code.co_filename}", line {line}, in {code.co_name}'
+    code, offset = site
+    return f'File "{code.co_filename}", line {_line(code, offset)}, in {code.co_name}'
 
 
 # In-place writes to tensors that autograd tracks: (storage address, version

@@ -160,13 +160,16 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
     metas = [TensorMeta(x) if tr else None for x, tr in zip(inputs, tracked)]
     saved_inputs = None
     if deriv.save_inputs:
-        saved_inputs = [_save_input(x, i == mutated) for i, x in enumerate(inputs)]
+        target = inputs[mutated] if mutated is not None else None
+        saved_inputs = [_save_input(x, target is not None and x is target) for x in inputs]
     with _NoGrad():
         result = run()
     outputs = result if isinstance(result, tuple) else (result,)
     if mutated is None and len(outputs) == 1 and any(outputs[0] is x for x in inputs):
         return result  # the op returned its input unchanged (e.g. contiguous of a contiguous tensor)
-    site = _callsite.current()
+    # where the user's code ran the op, for the error if a saved tensor is later
+    # modified in place (frames: record, its adapter, the seam's handler)
+    site = _callsite.current(3) if (saved_inputs is not None or deriv.save_result or mutated is not None) else None
     node = OpNode(deriv, [e if e is not None else (None, 0) for e in edges], metas, attrs, site)
     node._saved_inputs = saved_inputs
     node._output_metas = tuple(TensorMeta(o) for o in outputs)

@@ -138,10 +138,13 @@ def gradgradcheck(
     targets = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
 
     def first_derivative(*args):
-        ins, gos = args[:n], args[n:]
-        outs = _differentiable_outputs(func(*ins))
-        wrt = [ins[i] for i in targets]
-        grads = _grad(outs, wrt, gos, create_graph=True, allow_unused=True)
+        with ember.enable_grad():
+            # finite differences pass perturbed copies, which must require grad again
+            ins = [x.detach().requires_grad_() if i in targets and not x._requires_grad else x
+                   for i, x in enumerate(args[:n])]  # fmt: skip
+            outs = _differentiable_outputs(func(*ins))
+            wrt = [ins[i] for i in targets]
+            grads = _grad(outs, wrt, args[n:], create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_derivative, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
