@@ -10,8 +10,9 @@ import ember
 from ember import _C
 
 from . import _callsite, anomaly_mode
+from .anomaly_mode import _state as anomaly_state
 from .derivatives import DERIVATIVES, Derivative
-from .graph import _FREED, Node, SavedTensor, gradient_edge
+from .graph import _FREED, Node, SavedTensor, _sequence, gradient_edge
 
 Tensor = ember.Tensor
 
@@ -28,17 +29,19 @@ class TensorMeta:
 class OpNode(Node):
     """A node for one op of the derivative registry."""
 
+    _saved_inputs = None
+    _saved_outputs = None
+    _num_outputs = 1
+    _released = False
+
     def __init__(self, deriv: Derivative, edges, metas, attrs, site):
-        super().__init__(edges)
+        self.next_functions = tuple(edges)
+        self._seq = next(_sequence)
         self._deriv = deriv
         self._metas = metas  # per input: TensorMeta, or None when it needs no gradient
         self.attrs = attrs
-        self._saved_inputs = None
-        self._saved_outputs = None
-        self._output_metas = ()
-        self._released = False
         self._site = site
-        if anomaly_mode.is_enabled():
+        if anomaly_state.on:
             anomaly_mode.remember_forward(self)
 
     def name(self) -> str:
@@ -46,7 +49,7 @@ class OpNode(Node):
 
     @property
     def num_outputs(self) -> int:
-        return len(self._output_metas)
+        return self._num_outputs
 
     @property
     def needs_input_grad(self) -> tuple:
@@ -148,37 +151,54 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
     (tensors or Python numbers); ``mutated`` is the index in ``inputs`` of
     the tensor the op writes in place, if any."""
     deriv = DERIVATIVES.get(key)
-    tracked = [isinstance(x, Tensor) and x._requires_grad for x in inputs]
     if mutated is not None:
         _check_inplace_target(inputs[mutated], key)
     if deriv is None:
         deriv = Derivative(key, _not_implemented(key))
     elif deriv.formula is None:  # not differentiable: outputs carry no gradient
-        with _NoGrad():
+        prev = _set_grad_enabled(False)
+        try:
             return run()
-    edges = [gradient_edge(x) if tr else None for x, tr in zip(inputs, tracked)]
-    metas = [TensorMeta(x) if tr else None for x, tr in zip(inputs, tracked)]
+        finally:
+            _set_grad_enabled(prev)
+    edges = []
+    metas = []
+    for x in inputs:
+        if type(x) is Tensor and x._requires_grad:
+            edges.append(gradient_edge(x))
+            metas.append(TensorMeta(x))
+        else:
+            edges.append(_NO_EDGE)
+            metas.append(None)
     saved_inputs = None
     if deriv.save_inputs:
         target = inputs[mutated] if mutated is not None else None
         saved_inputs = [_save_input(x, target is not None and x is target) for x in inputs]
-    with _NoGrad():
+    prev = _set_grad_enabled(False)
+    try:
         result = run()
-    outputs = result if isinstance(result, tuple) else (result,)
-    if mutated is None and len(outputs) == 1 and any(outputs[0] is x for x in inputs):
-        return result  # the op returned its input unchanged (e.g. contiguous of a contiguous tensor)
+    finally:
+        _set_grad_enabled(prev)
+    single = type(result) is not tuple
+    if single and mutated is None:
+        for x in inputs:
+            if result is x:
+                return result  # the op returned its input unchanged (contiguous of a contiguous tensor)
     # where the user's code ran the op, for the error if a saved tensor is later
     # modified in place (frames: record, its adapter, the seam's handler)
     site = _callsite.current(3) if (saved_inputs is not None or deriv.save_result or mutated is not None) else None
-    node = OpNode(deriv, [e if e is not None else (None, 0) for e in edges], metas, attrs, site)
+    node = OpNode(deriv, edges, metas, attrs, site)
     node._saved_inputs = saved_inputs
-    node._output_metas = tuple(TensorMeta(o) for o in outputs)
+    outputs = (result,) if single else result
+    node._num_outputs = len(outputs)
     for i, o in enumerate(outputs):
-        if _is_differentiable(o):
-            d = o.__dict__
+        dt = o.dtype
+        if dt.is_floating_point or dt.is_complex:
             o._requires_grad = True
+            d = o.__dict__
             d["_grad_fn"] = node
-            d["_output_nr"] = i
+            if i or mutated is not None:
+                d["_output_nr"] = i
     if deriv.save_result:
         node._saved_outputs = [SavedTensor(o, True, i) for i, o in enumerate(outputs)]
     if mutated is not None:
@@ -187,6 +207,10 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
         _callsite.note_inplace(outputs[0], site)
         after_inplace(inputs[mutated], node)
     return result
+
+
+_NO_EDGE = (None, 0)
+_set_grad_enabled = _C._set_grad_enabled
 
 
 def _save_input(x, will_be_overwritten: bool):

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import weakref
-
 from ._views import refresh_view
 from .graph import RemovableHandle, _add_hook, _HookDict
 
@@ -45,5 +43,5 @@ def retain_grad(t) -> None:
     fn = _grad_fn(t)
     if fn is None or t.__dict__.get("_retains_grad"):
         return
-    fn._retain_grad[t.__dict__.get("_output_nr", 0)] = weakref.ref(t)
+    fn._retain_grad_of(t.__dict__.get("_output_nr", 0), t)
     t.__dict__["_retains_grad"] = True

@@ -80,7 +80,16 @@ def scatter_into_storage(grad, out_geom, in_geom, like):
         sizes = tuple(1 if i in summed else s for i, s in enumerate(sizes))
         out_geom = (sizes, strides, off)
     _write(buffer, out_geom, lo, grad, accumulate=_overlaps(out_geom))
-    return _region(buffer, in_geom, lo)
+    result = _region(buffer, in_geom, lo)
+    if _overlaps(in_geom):
+        # Note [Aliased view inputs]: elements of the input that share a
+        # storage element (an expanded tensor) split that element's gradient
+        # evenly, so the history that made the input (which sums its
+        # aliases) sees the gradient once, not once per alias
+        count = ember.zeros(hi - lo, dtype=like.dtype)
+        _write(count, in_geom, lo, ember.ones(in_geom[0], dtype=like.dtype), accumulate=True)
+        result = result / _region(count, in_geom, lo)
+    return result
 
 
 def _write(buffer, geom, lo, values, accumulate=False):

@@ -4,20 +4,27 @@ and a backward that produces NaN raises with it."""
 
 from __future__ import annotations
 
-import threading
 import traceback
 
 import ember
 
-_state = threading.local()
+
+class _State:
+    """Process-wide, as in PyTorch (read on every recorded op, so a plain attribute)."""
+
+    on = False
+    check_nan = True
+
+
+_state = _State()
 
 
 def is_enabled() -> bool:
-    return getattr(_state, "on", False)
+    return _state.on
 
 
 def is_check_nan() -> bool:
-    return getattr(_state, "check_nan", True)
+    return _state.check_nan
 
 
 class detect_anomaly:  # noqa: N801 - PyTorch's name

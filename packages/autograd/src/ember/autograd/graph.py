@@ -13,7 +13,13 @@ import ember
 from . import _callsite
 
 _sequence = itertools.count()
-_hooks_state = threading.local()
+
+
+class _HooksState(threading.local):
+    stack = None  # the saved-tensor hooks in force on this thread
+
+
+_hooks_state = _HooksState()
 
 
 class RemovableHandle:
@@ -52,15 +58,15 @@ class Node:
     ``(node, output_nr)`` of where its gradient goes (None: no gradient)."""
 
     _name = "Node"
+    # hooks are rare: the containers exist only once one is registered
+    _pre_hooks = _post_hooks = None  # _HookDict: fn(grad_outputs) / fn(grad_inputs, grad_outputs)
+    _tensor_pre_hooks = None  # output_nr -> _HookDict of fn(grad) (tensor.register_hook)
+    _retain_grad = None  # output_nr -> weakref to the tensor that retains its grad
+    _metadata = None
 
     def __init__(self, next_functions=()):
         self.next_functions = tuple(next_functions)
         self._seq = next(_sequence)
-        self._pre_hooks = _HookDict()  # fn(grad_outputs) -> new grad_outputs or None
-        self._post_hooks = _HookDict()  # fn(grad_inputs, grad_outputs) -> new grad_inputs or None
-        self._tensor_pre_hooks = {}  # output_nr -> _HookDict of fn(grad) (tensor.register_hook)
-        self._retain_grad = {}  # output_nr -> weakref to the tensor that retains its grad
-        self.metadata = {}
 
     def name(self) -> str:
         return self._name
@@ -72,19 +78,36 @@ class Node:
         return self.apply(list(grad_outputs), False)
 
     @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    @property
     def num_outputs(self) -> int:
         return 1
 
     def register_hook(self, fn) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` after this node ran; may return new grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = _HookDict()
         return _add_hook(self._post_hooks, fn)
 
     def register_prehook(self, fn) -> RemovableHandle:
         """``fn(grad_outputs)`` before this node runs; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = _HookDict()
         return _add_hook(self._pre_hooks, fn)
 
     def _register_tensor_hook(self, output_nr: int, fn) -> RemovableHandle:
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
         return _add_hook(self._tensor_pre_hooks.setdefault(output_nr, _HookDict()), fn)
+
+    def _retain_grad_of(self, output_nr: int, tensor) -> None:
+        if self._retain_grad is None:
+            self._retain_grad = {}
+        self._retain_grad[output_nr] = weakref.ref(tensor)
 
     def release(self) -> None:
         """Drops what this node saved for backward (after a backward without retain_graph)."""
@@ -94,28 +117,35 @@ class Node:
 
 
 class AccumulateGrad(Node):
-    """The sink of a leaf tensor: adds the incoming gradient into ``.grad``."""
+    """The sink of a leaf tensor: adds the incoming gradient into ``.grad``.
+    The leaf keeps its node alive; the node refers to the leaf weakly (a
+    gradient for a leaf nobody holds any more goes nowhere)."""
 
     _name = "torch::autograd::AccumulateGrad"
 
     def __init__(self, variable):
         super().__init__(())
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable()
 
     def apply(self, grad_outputs, create_graph):
         grad = grad_outputs[0]
-        if grad is None:
+        var = self._variable()
+        if grad is None or var is None:
             return ()
-        var = self.variable
-        old = var.__dict__.get("_grad")
+        d = var.__dict__
+        old = d.get("_grad")
         if old is None:
             # a new gradient is owned by .grad: copy when it may alias another tensor
-            var.__dict__["_grad"] = grad if create_graph else _owned(grad, sys.getrefcount(grad))
+            d["_grad"] = grad if create_graph else _owned(grad, sys.getrefcount(grad))
         elif create_graph or old._requires_grad or grad._requires_grad:
-            var.__dict__["_grad"] = old + grad
+            d["_grad"] = old + grad
         else:
             old.add_(grad)
-        hooks = var.__dict__.get("_post_accumulate_hooks")
+        hooks = d.get("_post_accumulate_hooks")
         if hooks:
             for hook in list(hooks.values()):
                 hook(var)
@@ -136,13 +166,11 @@ def _owned(grad, refs: int):
 
 
 def accumulate_node(leaf) -> AccumulateGrad:
-    """The leaf's AccumulateGrad (one per leaf while it is alive)."""
+    """The leaf's AccumulateGrad (one per leaf)."""
     d = leaf.__dict__
-    ref = d.get("_accumulate")
-    node = ref() if ref is not None else None
+    node = d.get("_accumulate")
     if node is None:
-        node = AccumulateGrad(leaf)
-        d["_accumulate"] = weakref.ref(node)
+        node = d["_accumulate"] = AccumulateGrad(leaf)
     return node
 
 
@@ -157,7 +185,8 @@ def gradient_edge(t):
         refresh_view(t)
     fn = d.get("_grad_fn")
     if fn is None:
-        return (accumulate_node(t), 0)
+        node = d.get("_accumulate")
+        return (node if node is not None else accumulate_node(t), 0)
     return (fn, d.get("_output_nr", 0))
 
 
@@ -178,7 +207,7 @@ class SavedTensor:
     __slots__ = ("_data", "_version", "_is_output", "_output_nr", "_unpack", "_site")
 
     def __init__(self, t, is_output: bool, output_nr: int = 0):
-        hooks = getattr(_hooks_state, "stack", None)
+        hooks = _hooks_state.stack
         self._is_output, self._output_nr = is_output, output_nr
         self._site = None
         if hooks:
@@ -213,7 +242,7 @@ class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
         self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
 
     def __enter__(self):
-        stack = getattr(_hooks_state, "stack", None)
+        stack = _hooks_state.stack
         if stack is None:
             stack = _hooks_state.stack = []
         stack.append((self.pack_hook, self.unpack_hook))
@@ -238,7 +267,7 @@ class disable_saved_tensors_hooks:  # noqa: N801
         self.error_message = error_message
 
     def __enter__(self):
-        self._prev = getattr(_hooks_state, "stack", None)
+        self._prev = _hooks_state.stack
         _hooks_state.stack = _Refusing(self.error_message)
         return self
 

@@ -26,25 +26,31 @@ def _log_softmax(ctx, g):
 
 @derivative("layer_norm", inputs=True, result=True)
 def _layer_norm(ctx, g, g_mean=None, g_rstd=None):
-    if g_mean is not None or g_rstd is not None:
-        raise NotImplementedError("the derivative through layer_norm's mean and rstd outputs is not implemented.")
     x, w, b = ctx.inputs
     n, _ = ctx.attrs
     _, mean, rstd = ctx.result
     need_x, need_w, need_b = ctx.needs_input_grad
     rows = x.numel() // n if n else 0
-    xhat = (x.reshape(rows, n) - mean.reshape(rows, 1)) * rstd.reshape(rows, 1)
-    g2 = g.reshape(rows, n)
+    r = rstd.reshape(rows, 1)
+    xhat = (x.reshape(rows, n) - mean.reshape(rows, 1)) * r
+    g2 = g.reshape(rows, n) if g is not None else None
     gx = gw = gb = None
     if need_x:
-        gxhat = g2 * w.reshape(1, n) if w is not None else g2
-        gx = rstd.reshape(rows, 1) * (
-            gxhat - gxhat.mean(-1, keepdim=True) - xhat * (gxhat * xhat).mean(-1, keepdim=True)
-        )
+        if g2 is not None:
+            gxhat = g2 * w.reshape(1, n) if w is not None else g2
+            gx = r * (gxhat - gxhat.mean(-1, keepdim=True) - xhat * (gxhat * xhat).mean(-1, keepdim=True))
+        else:
+            gx = ember.zeros_like(xhat)
+        # mean and rstd are outputs too (double backward reaches them through
+        # this formula): d mean / dx = 1/n, d rstd / dx = -rstd^3 (x - mean) / n
+        if g_mean is not None:
+            gx = gx + g_mean.reshape(rows, 1) / n
+        if g_rstd is not None:
+            gx = gx - g_rstd.reshape(rows, 1) * r * r * xhat / n
         gx = gx.reshape(x.shape)
-    if need_w:
+    if need_w and g2 is not None:
         gw = (g2 * xhat).sum(0).reshape(w.shape)
-    if need_b:
+    if need_b and g2 is not None:
         gb = g2.sum(0).reshape(b.shape)
     return gx, gw, gb
 
