@@ -62,7 +62,7 @@ class OpNode(Node):
             if self._released:
                 raise RuntimeError(_FREED)
             return (None,) * len(self._metas)
-        return tuple(s.unpack(self) if isinstance(s, SavedTensor) else s for s in saved)
+        return tuple([s.unpack(self) if type(s) is SavedTensor else s for s in saved])
 
     @property
     def result(self):
@@ -88,9 +88,17 @@ class OpNode(Node):
             raise RuntimeError(_FREED)
         # an output that received no gradient gets None (multi-output formulas handle it)
         result = self._deriv.formula(self, *grads)
-        if not isinstance(result, tuple):
+        if type(result) is not tuple:
             result = (result,)
-        return tuple(_fit(g, m) if (m is not None and g is not None) else None for g, m in zip(result, self._metas))
+        out = []
+        for g, m in zip(result, self._metas):
+            if m is None or g is None:
+                out.append(None)
+            elif type(g) is Tensor and g._sizes == m.shape and g.dtype is m.dtype:
+                out.append(g)
+            else:
+                out.append(_fit(g, m))
+        return out
 
 
 def _fit(g, meta):

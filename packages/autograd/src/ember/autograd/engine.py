@@ -117,52 +117,75 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None, accumu
     captured = [None] * (len(set(captures.values())) if captures else 0)
     ready = [(-n._seq, id(n), n) for n in {n for n, _ in roots} if deps.get(n, 0) == 0]
     heapq.heapify(ready)
+    anomaly = anomaly_mode.is_enabled()
+    heappop, heappush = heapq.heappop, heapq.heappush
     prev = _C._set_grad_enabled(create_graph)
     try:
         while ready:
-            _, _, node = heapq.heappop(ready)
+            node = heappop(ready)[2]
             grad_outputs = buffers.pop(node, None) or [None]
-            grad_outputs = _pre_hooks(node, grad_outputs)
+            g = None
+            is_sink = type(node) is AccumulateGrad
+            if (is_sink or node._tensor_pre_hooks is not None or node._pre_hooks is not None
+                    or node._retain_grad is not None):  # fmt: skip
+                grad_outputs = _pre_hooks(node, grad_outputs, is_sink)
             if captures:
                 for nr, g in enumerate(grad_outputs):
                     slot = captures.get((node, nr))
                     if slot is not None:
                         captured[slot] = _add(captured[slot], g)
-            run = needed is None or node in needed
-            if isinstance(node, AccumulateGrad) and not accumulate:
-                run = False
             grad_inputs = ()
-            if run and any(g is not None for g in grad_outputs):
+            if (needed is None or node in needed) and not (is_sink and not accumulate) and _any(grad_outputs):
                 grad_inputs = node.apply(grad_outputs, create_graph)
-                if node._post_hooks:
-                    for hook in list(node._post_hooks.values()):
-                        new = hook(grad_inputs, tuple(grad_outputs))
-                        if new is not None:
-                            grad_inputs = tuple(new)
-                if anomaly_mode.is_enabled():
+                if node._post_hooks is not None:
+                    grad_inputs = _post_hooks(node, grad_inputs, grad_outputs)
+                if anomaly:
                     anomaly_mode.check_nan(node, grad_inputs)
             if not retain_graph:
                 node.release()
+            n_in = len(grad_inputs)
             for i, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:
                     continue
-                g = grad_inputs[i] if i < len(grad_inputs) else None
+                g = grad_inputs[i] if i < n_in else None
                 if g is not None:
-                    buf = buffers.setdefault(nxt, [None] * max(nxt.num_outputs, nr + 1))
-                    if nr >= len(buf):
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * max(nxt.num_outputs, nr + 1)
+                    elif nr >= len(buf):
                         buf.extend([None] * (nr + 1 - len(buf)))
-                    buf[nr] = _add(buf[nr], g)
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    heappush(ready, (-nxt._seq, id(nxt), nxt))
+            # hold no stale references: AccumulateGrad reuses a gradient only it can see
+            grad_inputs = grad_outputs = g = old = buf = None
     finally:
         _C._set_grad_enabled(prev)
     return captured
 
 
-def _pre_hooks(node, grad_outputs):
-    if isinstance(node, AccumulateGrad):
-        hooks = node.variable.__dict__.get("_leaf_hooks")
+def _any(grads) -> bool:
+    for g in grads:
+        if g is not None:
+            return True
+    return False
+
+
+def _post_hooks(node, grad_inputs, grad_outputs):
+    for hook in list(node._post_hooks.values()):
+        new = hook(grad_inputs, tuple(grad_outputs))
+        if new is not None:
+            grad_inputs = tuple(new)
+    return grad_inputs
+
+
+def _pre_hooks(node, grad_outputs, is_sink):
+    if is_sink:
+        var = node.variable
+        hooks = var.__dict__.get("_leaf_hooks") if var is not None else None
         if hooks and grad_outputs[0] is not None:
             grad_outputs = list(grad_outputs)
             for hook in list(hooks.values()):

@@ -152,9 +152,10 @@ class AccumulateGrad(Node):
         return ()
 
 
-# References to a gradient only the engine holds: the caller's list, the
-# local name, and getrefcount's argument.
-_ENGINE_REFS = 3
+# References to a gradient only the engine holds, as AccumulateGrad.apply
+# counts them: the grad_outputs list, the local name, the pending argument of
+# _owned and getrefcount's own argument.
+_ENGINE_REFS = 4
 
 
 def _owned(grad, refs: int):
