@@ -191,6 +191,27 @@ CASES = {
     ),
     "cholesky": (lambda lib, a: lib.linalg.cholesky(a @ a.mT + lib.eye(4, dtype=lib.float64)), [(4, 4)]),
     "eigh": (lambda lib, a: lib.linalg.eigvalsh(a + a.mT), [(4, 4)]),
+    "eigh vectors": (lambda lib, a: lib.linalg.eigh(a + a.mT)[1].abs(), [(4, 4)]),
+    "det": (lambda lib, a: lib.linalg.det(a), [(4, 4)]),
+    "slogdet batched": (lambda lib, a: lib.linalg.slogdet(a)[1], [(3, 4, 4)]),
+    "svd tall": (lambda lib, a: lib.linalg.svd(a, full_matrices=False)[0].abs(), [(5, 3)]),
+    "svd wide all outputs": (
+        lambda lib, a: (lambda u, s, vh: (u * s.unsqueeze(-2)) @ vh.abs() + s.sum())(
+            *lib.linalg.svd(a, full_matrices=False)
+        ),
+        [(4, 6)],
+    ),
+    "svdvals and norms": (
+        lambda lib, a: lib.linalg.svdvals(a).sum() + lib.linalg.matrix_norm(a, "nuc") + lib.linalg.matrix_norm(a, 2),
+        [(4, 3)],
+    ),
+    "qr": (lambda lib, a: (lambda q, r: q.sum(0) + r.sum(0))(*lib.linalg.qr(a)), [(5, 3)]),
+    "lstsq": (lambda lib, a, b: lib.linalg.lstsq(a, b).solution, [(6, 3), (6, 2)]),
+    "pinv": (lambda lib, a: lib.linalg.pinv(a), [(5, 3)]),
+    "matrix_power cross": (
+        lambda lib, a, b: lib.linalg.matrix_power(a[:3], 3).sum(0) + lib.linalg.cross(a[3:], b),
+        [(4, 3), (1, 3)],
+    ),
 }
 
 
