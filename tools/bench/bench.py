@@ -74,6 +74,7 @@ class Workload:
     fn: dict[str, Callable]  # library -> the call being timed (numpy may be absent: no such op)
     work: float = 0.0  # bytes read + written (GB/s, and the "ms" rows) or flops (GFLOP/s) per call
     target: Target | None = None
+    grad_args: tuple[int, ...] = ()  # inputs made leaves that require grad (autograd workloads)
 
 
 def same(f: Callable) -> dict[str, Callable]:
@@ -131,8 +132,21 @@ def workloads() -> list[Workload]:
         Workload("matmul 2048", "GFLOP/s", pair(2048, 2048),  mm,                       2 * 2048**3,       tput09),
         Workload("bmm 64x128^2", "GFLOP/s", pair(64, 128, 128), mm,                     2 * 64 * 128**3),
         *core_breadth_workloads(),
+        *grad_workloads(),
     ]
     # fmt: on
+
+
+def grad_workloads() -> list[Workload]:
+    """Autograd's costs, when ember-autograd is installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("ember.autograd") is None:
+        return []
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from autograd_workloads import autograd_workloads
+
+    return autograd_workloads(Workload, same, pair, one, time_at_most)
 
 
 def np_softmax(x, log=False):
@@ -309,13 +323,16 @@ class Result:
 def as_numpy(x: object) -> np.ndarray:
     if isinstance(x, tuple):  # max(dim) -> (values, indices)
         x = x[0]
-    return np.asarray(x) if isinstance(x, (np.ndarray, np.generic)) else np.asarray(x.numpy())
+    return np.asarray(x) if isinstance(x, (np.ndarray, np.generic)) else np.asarray(x.detach().numpy())
 
 
 def run_workload(w: Workload, repeat: int, min_time: float, rng: np.random.Generator) -> Result:
     data = w.inputs(rng)
     libs = [lib for lib in LIBS if lib in w.fn]
     args = {lib: tuple(TO_LIB[lib](a) for a in data) for lib in libs}
+    for lib in libs:
+        if w.grad_args:
+            args[lib] = tuple(a.requires_grad_() if i in w.grad_args else a for i, a in enumerate(args[lib]))
     oracle = "numpy" if "numpy" in w.fn else "torch"
     expect = as_numpy(w.fn[oracle](*args[oracle]))
     note = []

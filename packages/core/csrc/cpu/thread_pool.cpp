@@ -5,6 +5,8 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -18,6 +20,31 @@ namespace {
 
 thread_local bool t_in_worker = false;
 
+// Note [Pool wake-up]
+// Waking a thread blocked on a condition variable costs tens of microseconds
+// on small VMs, more than a mid-sized op takes. Workers (and the caller
+// waiting for them) therefore spin for a short while before blocking, so
+// back-to-back parallel ops find them awake; a thread that stays idle past
+// kSpin sleeps and costs nothing.
+constexpr auto kSpin = std::chrono::microseconds(100);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Spins until pred() holds or kSpin passes; returns pred().
+template <typename Pred>
+bool spin_until(Pred pred) {
+  auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0;; ++i) {
+    if (pred()) return true;
+    cpu_relax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) return pred();
+  }
+}
+
 class Pool {
  public:
   explicit Pool(int nthreads) : nthreads_(nthreads) {
@@ -27,7 +54,8 @@ class Pool {
   ~Pool() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
+      stop_.store(true);
+      generation_.fetch_add(1);
     }
     cv_work_.notify_all();
     for (auto& w : workers_) w.join();
@@ -37,18 +65,23 @@ class Pool {
   // Runs task(i) for i in [0, n) with i = 0 on the calling thread.
   void run(int n, const std::function<void(int)>& task) {
     std::lock_guard<std::mutex> serial(run_mu_);
+    task_ = &task;
+    active_ = n;
+    error_ = nullptr;
+    pending_.store(n - 1, std::memory_order_relaxed);
+    bool wake;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      task_ = &task;
-      active_ = n;
-      pending_ = n - 1;
-      error_ = nullptr;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
+      wake = sleepers_ > 0;
     }
-    cv_work_.notify_all();
+    if (wake) cv_work_.notify_all();
     run_guarded(0);
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_done_.wait(lock, [this] { return pending_ == 0; });
+    auto done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
+    if (!spin_until(done)) {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_done_.wait(lock, done);
+    }
     task_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
@@ -66,17 +99,20 @@ class Pool {
     t_in_worker = true;
     int64_t seen = 0;
     for (;;) {
-      {
+      auto news = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+      if (!spin_until(news)) {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_work_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
-        if (id >= active_) continue;
+        ++sleepers_;
+        cv_work_.wait(lock, news);
+        --sleepers_;
       }
+      if (stop_.load()) return;
+      seen = generation_.load(std::memory_order_acquire);
+      if (id >= active_) continue;
       run_guarded(id);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (--pending_ == 0) cv_done_.notify_one();
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mu_);  // the caller checks under mu_ before it blocks
+        cv_done_.notify_one();
       }
     }
   }
@@ -86,9 +122,11 @@ class Pool {
   std::mutex run_mu_, mu_;
   std::condition_variable cv_work_, cv_done_;
   const std::function<void(int)>* task_ = nullptr;
-  int64_t generation_ = 0;
-  int active_ = 0, pending_ = 0;
-  bool stop_ = false;
+  std::atomic<int64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<bool> stop_{false};
+  int active_ = 0;
+  int sleepers_ = 0;  // guarded by mu_
   std::exception_ptr error_;
 };
 

@@ -80,7 +80,7 @@ def get_cmake_dir() -> str:
 
 def __getattr__(name: str):
     # `from ember import nn` without ember-nn: name the distribution to install
-    if name in _components.COMPONENTS or name == "array_api":  # imported on first use
+    if name in _components.COMPONENTS or name in ("array_api", "utils"):  # imported on first use
         import importlib
 
         return importlib.import_module(f"ember.{name}")
