@@ -38,14 +38,14 @@ def test_every_adapter_names_a_core_binding():
 
 
 def test_core_of_another_version_is_refused_with_both_versions_and_the_fix(monkeypatch):
-    monkeypatch.setattr(ember, "__version__", "0.2.0")
+    monkeypatch.setattr(_C, "__version__", "0.2.0")
     with pytest.raises(ImportError) as info:
         _compat.check_core()
     message = str(info.value)
     assert "ember-autograd 0.1.0" in message and "ember-core 0.2.0" in message
     assert "pip install 'ember-core>=0.1,<0.2'" in message
-    monkeypatch.setattr(ember, "__version__", "0.1.0")
-    monkeypatch.setattr(ember, "__abi_version__", (2, 0))
+    monkeypatch.setattr(_C, "__version__", "0.1.0")
+    monkeypatch.setattr(_C, "__abi_version__", (2, 0))
     with pytest.raises(ImportError, match=r"ABI 2\.0"):
         _compat.check_core()
 

@@ -86,3 +86,26 @@ def installed() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             result[dist] = None
     return result
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("+")[0].split(".")[:2] if p.isdigit())
+
+
+def require_core(component: str, version: str, core_range: tuple[str, str], abi_major: int) -> None:
+    """For a component's import: raises ImportError naming both versions, both
+    ABIs and the pip command that fixes it when this core is outside
+    ``core_range`` (lower bound inclusive, upper exclusive) or speaks another
+    ABI major."""
+    from . import _C
+
+    low, high = core_range
+    core, abi = _C.__version__, tuple(_C.__abi_version__)
+    if abi[0] == abi_major and _release(low) <= _release(core) < _release(high):
+        return
+    spec = f">={low},<{high}"
+    raise ImportError(
+        f"{component} {version} needs ember-core{spec} (ABI {abi_major}.x), but ember-core {core} "
+        f"(ABI {'.'.join(map(str, abi))}) is installed. Fix it with: pip install 'ember-core{spec}' "
+        f"(or install the {component} that matches your ember-core)"
+    )
