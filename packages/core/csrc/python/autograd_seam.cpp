@@ -22,12 +22,14 @@ void bind_autograd_seam(py::module_& m) {
   }, py::arg("mode"), "Sets this thread's grad mode; returns the previous one.");
   m.def("is_grad_enabled", [] { return t_grad_mode; },
         "True when operations on tensors that require grad are recorded (this thread).");
-  m.def("_set_autograd_handler", [](py::object handler) {
+  m.def("_set_autograd_handler", [](py::object handlers) {
+    if (!handlers.is_none() && !PyDict_Check(handlers.ptr()))
+      throw py::type_error("_set_autograd_handler expects a dict {binding name: callable} or None");
     PyObject* old = g_handler;
-    g_handler = handler.is_none() ? nullptr : handler.release().ptr();
+    g_handler = handlers.is_none() ? nullptr : handlers.release().ptr();
     Py_XDECREF(old);
-  }, py::arg("handler"),
-     "Registers the callable (name, args) that records ops on tensors that require grad.");
+  }, py::arg("handlers"),
+     "Registers {binding name: callable}: the callables that record ops on tensors that require grad.");
   m.def("_autograd_handler", [] {
     return g_handler ? py::reinterpret_borrow<py::object>(g_handler) : py::none();
   });

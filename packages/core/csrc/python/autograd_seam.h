@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Note [Autograd seam]
-// The core knows nothing of derivatives. ember-autograd registers one
-// Python handler; a binding whose arguments include a tensor that requires
-// grad (with grad mode on) hands the whole call to it as (name, args), and
-// the handler runs the op with grad mode off and records the graph. With no
-// handler, grad mode off, or no such tensor, the cost is a few loads.
+// The core knows nothing of derivatives. ember-autograd registers a handler
+// per binding (a dict: binding name -> callable); a binding whose arguments
+// include a tensor that requires grad (with grad mode on) hands the whole
+// call to its handler, called with the binding's arguments and grad mode
+// off, which runs the op and records the graph. With no handlers, grad mode
+// off, or no such tensor, the cost is a few loads.
 #pragma once
 #include <pybind11/pybind11.h>
 
@@ -17,8 +18,15 @@ namespace py = pybind11;
 
 bool grad_mode_enabled();
 void set_grad_mode_enabled(bool on);
-// The registered handler, or null.
+// The registered dict of handlers, or null.
 PyObject* autograd_handler();
+
+// Turns grad mode off for a scope (the handler's forward must not record).
+struct GradModeOff {
+  bool prev;
+  GradModeOff() : prev(grad_mode_enabled()) { set_grad_mode_enabled(false); }
+  ~GradModeOff() { set_grad_mode_enabled(prev); }
+};
 
 inline bool arg_requires_grad(const Tensor& t) { return t && t->tracked(); }
 inline bool arg_requires_grad(py::handle h) {
@@ -37,11 +45,13 @@ bool autograd_wants(const Args&... args) {
          (arg_requires_grad(args) || ...);
 }
 
-// Calls the handler with the binding's name and arguments.
+// Calls the binding's handler with its arguments, grad mode off.
 template <typename... Args>
 py::object autograd_call(const char* name, const Args&... args) {
-  py::handle handler(autograd_handler());
-  return handler(name, py::make_tuple(args...));
+  PyObject* fn = PyDict_GetItemString(autograd_handler(), name);  // borrowed
+  if (fn == nullptr) throw py::key_error(std::string("no autograd handler for ") + name);
+  GradModeOff off;
+  return py::handle(fn)(args...);
 }
 
 // A binding body for a plain function: autograd's when it wants the call,

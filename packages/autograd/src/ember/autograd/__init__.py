@@ -21,7 +21,7 @@ from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
 derivatives.load_all()
-ember._C._set_autograd_handler(_prims.handle)
+ember._C._set_autograd_handler(_prims.ADAPTERS)
 
 
 def is_anomaly_enabled() -> bool:

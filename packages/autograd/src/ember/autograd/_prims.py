@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The handler the core calls (Note [Autograd seam]): one adapter per core
-binding says which arguments are the op's differentiable inputs, which one
-it writes in place, and the derivative's name."""
+"""The handlers the core calls (Note [Autograd seam]), one per core binding,
+with the binding's arguments and grad mode off: each says which arguments
+are the op's differentiable inputs, which one it writes in place, and the
+derivative's name, and records the call."""
 
 from __future__ import annotations
 
@@ -212,8 +213,3 @@ ADAPTERS = {
 for _name in ("lu_factor", "linalg_solve", "linalg_inv", "linalg_cholesky", "linalg_qr", "linalg_svd",
               "linalg_eigh", "linalg_lstsq"):  # fmt: skip
     ADAPTERS[_name] = _linalg(_name)
-
-
-def handle(name: str, args: tuple):
-    """The seam's handler: the core calls it with a binding's name and arguments."""
-    return ADAPTERS[name](*args)

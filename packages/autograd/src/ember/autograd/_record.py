@@ -23,7 +23,7 @@ class TensorMeta:
     __slots__ = ("shape", "dtype")
 
     def __init__(self, t):
-        self.shape, self.dtype = tuple(t._sizes), t.dtype
+        self.shape, self.dtype = t._sizes, t.dtype
 
 
 class OpNode(Node):
@@ -153,7 +153,8 @@ def _check_inplace_target(t, key) -> None:
 
 
 def record(key: str, inputs, run, attrs=(), mutated=None):
-    """Runs ``run()`` (the op, grad mode off) and records it as op ``key``.
+    """Runs ``run()`` (the op; the core calls its handlers with grad mode off)
+    and records it as op ``key``.
 
     ``inputs`` are the op's differentiable operands in the derivative's order
     (tensors or Python numbers); ``mutated`` is the index in ``inputs`` of
@@ -164,11 +165,7 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
     if deriv is None:
         deriv = Derivative(key, _not_implemented(key))
     elif deriv.formula is None:  # not differentiable: outputs carry no gradient
-        prev = _set_grad_enabled(False)
-        try:
-            return run()
-        finally:
-            _set_grad_enabled(prev)
+        return run()
     edges = []
     metas = []
     for x in inputs:
@@ -182,11 +179,7 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
     if deriv.save_inputs:
         target = inputs[mutated] if mutated is not None else None
         saved_inputs = [_save_input(x, target is not None and x is target) for x in inputs]
-    prev = _set_grad_enabled(False)
-    try:
-        result = run()
-    finally:
-        _set_grad_enabled(prev)
+    result = run()  # the core calls the handlers with grad mode off
     single = type(result) is not tuple
     if single and mutated is None:
         for x in inputs:
@@ -218,7 +211,6 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
 
 
 _NO_EDGE = (None, 0)
-_set_grad_enabled = _C._set_grad_enabled
 
 
 def _save_input(x, will_be_overwritten: bool):
