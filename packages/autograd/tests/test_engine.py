@@ -278,3 +278,48 @@ def test_matches_torch_on_a_small_network_with_shared_weights():
 
     (le, ge), (lt, gt) = run(ember), run(torch)
     assert np.isclose(le, lt) and np.allclose(ge, gt)
+
+
+def test_shared_subexpressions_and_diamonds_match_torch():
+    def run(lib):
+        x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        s = x.sin()  # used by three consumers
+        a = s * s
+        b = s.exp()
+        c = (a + b) * s
+        c.sum().backward()
+        return x.grad.numpy()
+
+    assert np.allclose(run(ember), run(torch))
+
+
+def test_hooks_run_in_registration_order_and_retain_grad_last():
+    order = []
+    x = leaf(1.0)
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: order.append("first") or g * 2)
+    y.register_hook(lambda g: order.append("second") or g + 1)
+    y.sum().backward()
+    assert order == ["first", "second"]
+    assert y.grad.tolist() == [3.0], "retain_grad sees the gradient after every hook"
+    assert x.grad.tolist() == [6.0]
+
+
+def test_gradient_of_unused_branch_is_none_and_zero_grad_paths_still_run():
+    x, z = leaf(1.0, 2.0), leaf(3.0)
+    y = (x * 0).sum() + (z * 0).sum()
+    y.backward()
+    assert x.grad.tolist() == [0.0, 0.0] and z.grad.tolist() == [0.0]
+    w = leaf(1.0)
+    out = (x * 2).sum()
+    (gw,) = autograd.grad(out + 0 * w.sum(), [w])
+    assert gw.tolist() == [0.0]
+
+
+def test_backward_through_integer_outputs_carries_no_gradient():
+    x = leaf(3.0, 1.0, 2.0)
+    values, indices = x.sort()
+    assert not indices.requires_grad and indices.grad_fn is None
+    (values * ember.tensor([1.0, 10.0, 100.0], dtype=ember.float64)).sum().backward()
+    assert x.grad.tolist() == [100.0, 1.0, 10.0]
