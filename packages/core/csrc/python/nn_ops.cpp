@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "../ops/conv_direct.h"
 #include "../ops/index.h"
 #include "../ops/linalg.h"
 #include "../ops/nn.h"
@@ -65,6 +66,16 @@ void bind_nn_ops(py::module_& m) {
     return py::cast(col2im(cols, c, h, w, window(std::move(p)), oh, ow));
   }, py::arg("cols"), py::arg("c"), py::arg("h"), py::arg("w"), py::arg("params"), py::arg("oh"),
      py::arg("ow"));
+  m.def("conv2d_direct_suits", [](const Tensor& t, int64_t oh, int64_t ow, int64_t kw, int64_t dw) {
+    return conv2d_direct_suits(t->dtype(), oh, ow, kw, dw);
+  }, py::arg("t"), py::arg("oh"), py::arg("ow"), py::arg("kw"), py::arg("dw"),
+     "Whether conv2d_direct runs for t's dtype and beats im2col for this output.");
+  m.def("conv2d_direct", [](const Tensor& x, const Tensor& w, py::handle b, int64_t pt, int64_t pl,
+                            int64_t dh, int64_t dw, int64_t groups, int64_t oh, int64_t ow) {
+    return conv2d_direct(x, w, b.is_none() ? nullptr : b.cast<Tensor>(), pt, pl, dh, dw, groups, oh, ow);
+  }, py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("pt"), py::arg("pl"), py::arg("dh"),
+     py::arg("dw"), py::arg("groups"), py::arg("oh"), py::arg("ow"),
+     "Stride-1 2-D correlation, the input placed at (pt, pl) of a zero-padded plane (cropped when negative).");
   m.def("lu_factor", recorded("lu_factor", &lu_factor));
   m.def("linalg_solve", recorded("linalg_solve", &solve));
   m.def("linalg_inv", recorded("linalg_inv", &inv));

@@ -61,6 +61,18 @@ using NormRowsFn = void (*)(const char* in, char* out, char* mean, char* rstd,
                             int64_t rows, int64_t cols, double eps,
                             const char* weight, const char* bias);
 
+// Direct stride-1 convolution over a zero-padded plane (conv_direct.h):
+// `run` computes `block_o`-row by `tile`-pixel register tiles.
+using ConvDirectFn = void (*)(const char* xpad, int64_t plane, int64_t cin,
+                              const int64_t* offs, int64_t taps,
+                              const char* packed, int64_t cout, char* out,
+                              int64_t ld, int64_t len);
+struct ConvDirectKernel {
+  int64_t block_o;  // output channels per tile (the weight packing's rows)
+  int64_t tile;     // pixels per tile (`out` rows are rounded up to it)
+  ConvDirectFn run;
+};
+
 struct KernelTable {
   LoopFn binary[kNumBinaryOps][kNumScalarTypes];
   LoopFn unary[kNumUnaryOps][kNumScalarTypes];
@@ -70,6 +82,7 @@ struct KernelTable {
   ReduceColsFn reduce_cols[kNumReduceOps][kNumScalarTypes];
   SoftmaxRowsFn softmax_rows[kNumScalarTypes];
   NormRowsFn layer_norm_rows[kNumScalarTypes];
+  ConvDirectKernel conv_direct[kNumScalarTypes];
 };
 
 const char* binary_op_name(BinaryOp op);

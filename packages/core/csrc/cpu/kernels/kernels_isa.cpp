@@ -21,6 +21,7 @@ namespace {
 
 #include "math.h"
 #include "ops.h"
+#include "conv_direct.h"
 #include "loops.h"
 
 }  // namespace

@@ -555,4 +555,6 @@ void fill_table(KernelTable& t) {
   t.softmax_rows[f8] = &softmax_rows<double>;
   t.layer_norm_rows[f4] = &layer_norm_rows<float>;
   t.layer_norm_rows[f8] = &layer_norm_rows<double>;
+  t.conv_direct[f4] = conv_direct_kernel<float>();
+  t.conv_direct[f8] = conv_direct_kernel<double>();
 }

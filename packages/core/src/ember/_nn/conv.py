@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Convolutions (1-D and 2-D, plain and transposed) and their gradients.
 
-Every convolution is im2col + one batched GEMM: the input's patches become
+Stride-1 convolutions (and the input gradient of stride-1 ones, which is
+a stride-1 correlation with the flipped weight) run a direct kernel that
+keeps each image's padded planes in cache. The others are im2col + one
+batched GEMM: the input's patches become
 the columns of a ``[N, C*kh*kw, OH*OW]`` matrix and the weight, viewed as
 ``[O, C*kh*kw]``, multiplies them for all images in one call (the weight is
 expanded over the batch with stride 0, so it is not copied; with groups the
@@ -224,11 +227,30 @@ def _compute_dtype(*tensors):
     return [None if t is None else (t.float() if is_half(t) else t) for t in tensors]
 
 
+def _direct(x, k, s, p, d, out_hw):
+    """Whether the direct kernel runs this convolution (im2col otherwise)."""
+    if s != (1, 1) or _is_pointwise(k, s, p, x.shape[2:], out_hw):
+        return False
+    return _C.conv2d_direct_suits(x, out_hw[0], out_hw[1], k[1], d[1])
+
+
+def _direct_input_grad(go, w, p, d, g, in_hw):
+    """The input gradient of a stride-1 convolution (or a stride-1 transposed
+    convolution): a correlation of ``go`` with the weight flipped and its
+    channel dims swapped, ``go`` placed ``d*(k-1) - p`` into the plane."""
+    o, cg, kh, kw = w.shape
+    wt = w.reshape(g, o // g, cg, kh, kw).transpose(1, 2).flip((3, 4)).reshape(g * cg, o // g, kh, kw)
+    pt, pl = d[0] * (kh - 1) - p[0], d[1] * (kw - 1) - p[1]
+    return _C.conv2d_direct(go, wt, None, pt, pl, d[0], d[1], g, *in_hw)
+
+
 # ---- forward ---------------------------------------------------------------
 def _conv2d(x, w, b, k, s, p, d, g, out_hw):
     n, c, h, wd = x.shape
     o = w.shape[0]
     oh, ow = out_hw
+    if _direct(x, k, s, p, d, out_hw):
+        return _C.conv2d_direct(x, w, b, p[0], p[1], d[0], d[1], g, oh, ow)
     kg = (c // g) * k[0] * k[1]
     cols = _cols(x, k, s, p, d, oh, ow)  # [N, C*kk, L]
     a = _batched_weight(w.reshape(g, o // g, kg), n)
@@ -244,6 +266,9 @@ def _conv_transpose2d(x, w, b, k, s, p, d, g, out_hw):
     n, cin, h, wd = x.shape
     cout = w.shape[1] * g
     m = (cout // g) * k[0] * k[1]
+    if _direct(x, k, s, p, d, out_hw):
+        out = _direct_input_grad(x, w, p, d, g, out_hw)
+        return out if b is None else out.add_(b.reshape(1, cout, 1, 1))
     a = _batched_weight(w.reshape(g, cin // g, m), n, transpose=True)  # [N*g, M, Cin/g]
     cols = _gemm(a, x.reshape(n * g, cin // g, h * wd), None, 1.0, 0.0)  # [N*g, M, H*W]
     out = _uncols(cols.view(n, cout * k[0] * k[1], h * wd), cout, *out_hw, k, s, p, d, h, wd)
@@ -303,7 +328,9 @@ def _conv2d_grads(go, x, w, k, s, p, d, g, mask):
     kg = (c // g) * k[0] * k[1]
     go3 = go.reshape(n * g, o // g, length)
     gi = gw = gb = None
-    if mask[0]:
+    if mask[0] and _direct(x, k, s, p, d, (h, wd)):
+        gi = _direct_input_grad(go, w, p, d, g, (h, wd))
+    elif mask[0]:
         a = _batched_weight(w.reshape(g, o // g, kg), n, transpose=True)  # [N*g, Kg, Og]
         dcols = _gemm(a, go3, None, 1.0, 0.0)  # [N*g, Kg, L]
         gi = _uncols(dcols.view(n, c * k[0] * k[1], length), c, h, wd, k, s, p, d, oh, ow)
@@ -322,9 +349,12 @@ def _conv_transpose2d_grads(go, x, w, k, s, p, d, g, mask):
     oh, ow = go.shape[2:]
     gi = gw = gb = None
     cols = None
-    if mask[0] or mask[1]:
+    direct = mask[0] and _direct(go, k, s, p, d, (h, wd))
+    if direct:  # a plain convolution of grad_output
+        gi = _C.conv2d_direct(go, w, None, p[0], p[1], d[0], d[1], g, h, wd)
+    if (mask[0] and not direct) or mask[1]:
         cols = _cols(go, k, s, p, d, h, wd).reshape(n * g, m, h * wd)  # [N*g, M, H*W]
-    if mask[0]:
+    if mask[0] and not direct:
         a = _batched_weight(w.reshape(g, cin // g, m), n)  # [N*g, Cin/g, M]
         gi = _gemm(a, cols, None, 1.0, 0.0).view(n, cin, h, wd)
     if mask[1]:
