@@ -173,6 +173,31 @@ def test_cross_entropy_float32_custom_ignore_index_and_uint8_targets():
     assert_close(loss.nll_loss(to_ember(x), to_ember(t8)), F.nll_loss(x, t8))
 
 
+@pytest.mark.parametrize("cols", [1, 15, 16, 31, 32, 33, 100, 1000, 1025, 5000])
+def test_cross_entropy_float32_rows_of_any_length(cols):
+    # the fused logsumexp's vector loop, its block sums and its scalar tail
+    gen = torch.Generator().manual_seed(cols)
+    x = torch.randn(6, cols, generator=gen) * torch.tensor([[0.01], [1.0], [10.0], [100.0], [1e3], [1.0]])
+    x[5, : cols // 2] = -float("inf")  # exp(-inf) is 0; values far below the max underflow to 0
+    t = torch.randint(0, cols, (6,), generator=gen)
+    t[5] = cols - 1
+    for reduction in REDUCTIONS:
+        assert_close(
+            loss.cross_entropy(to_ember(x), to_ember(t), reduction=reduction),
+            F.cross_entropy(x, t, reduction=reduction),
+        )
+
+
+def test_logsumexp_rows_with_nan_and_all_minus_inf():
+    x = torch.zeros(4, 40)
+    x[0] = -float("inf")  # all -inf: -inf
+    x[1, 7] = float("nan")  # NaN anywhere: NaN
+    x[2, 39] = float("nan")
+    x[3, 1:] = -200.0  # exp underflows to 0 but the row is still finite
+    got = ember._C.logsumexp_last(to_ember(x))
+    assert_close(got, torch.logsumexp(x, 1))
+
+
 def test_cross_entropy_all_ignored_is_nan_like_torch():
     x = randn(3, 4, seed=19)
     t = torch.full((3,), -100)

@@ -56,3 +56,39 @@ static inline float ember_tanhf(float x) {
   y = __builtin_copysignf(y, x);  // odd function: keeps -0.0
   return x != x ? x : y;
 }
+
+// Vectors as wide as the ISA has, for loops written with GCC's vector
+// extension whose accumulators stay in registers.
+#if defined(__AVX512F__)
+constexpr int kWideBytes = 64;
+#elif defined(__AVX__)
+constexpr int kWideBytes = 32;
+#else
+constexpr int kWideBytes = 16;
+#endif
+typedef float ember_vf __attribute__((vector_size(kWideBytes)));
+typedef int32_t ember_vi __attribute__((vector_size(kWideBytes)));
+
+// exp(x) for x <= 0 (or NaN), a whole vector at once: the softmax family's
+// shifted inputs, which never overflow. Results below 2^-126 are flushed to
+// zero: they cannot move a sum that holds exp(0) = 1. Same reduction and
+// polynomial as ember_expf (~2 ulp); 2^n is built from the rounding's bits.
+static inline ember_vf ember_expf_nonpos(ember_vf x) {
+  const ember_vf lo = ember_vf{} - 87.33654475f;  // log(2^-126)
+  const ember_vf magic = ember_vf{} + 12582912.0f;  // 1.5 * 2^23: rounds to an integer
+  ember_vf xc = x < lo ? lo : x;
+  ember_vf t = xc * 1.44269504088896341f + magic;
+  ember_vf n = t - magic;
+  ember_vi ni = reinterpret_cast<ember_vi>(t) - reinterpret_cast<ember_vi>(magic);
+  ember_vf r = xc - n * 0.693359375f - n * -2.12194440e-4f;
+  ember_vf p = ember_vf{} + 1.9875691500E-4f;
+  p = p * r + 1.3981999507E-3f;
+  p = p * r + 8.3334519073E-3f;
+  p = p * r + 4.1665795894E-2f;
+  p = p * r + 1.6666665459E-1f;
+  p = p * r + 5.0000001201E-1f;
+  p = p * r * r + r + 1.0f;
+  ember_vf y = p * reinterpret_cast<ember_vf>((ni + 127) << 23);
+  y = x < lo ? ember_vf{} : y;
+  return x != x ? x : y;
+}
