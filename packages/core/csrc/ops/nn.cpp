@@ -10,6 +10,7 @@
 #include "../cpu/thread_pool.h"
 #include "../tensor/errors.h"
 #include "elementwise.h"
+#include "im2col.h"
 #include "iterator.h"
 
 namespace ember {
@@ -127,35 +128,10 @@ Tensor im2col(const Tensor& input, const Window2d& w, int64_t oh, int64_t ow) {
     scalar_t* dst = reinterpret_cast<scalar_t*>(cols->data());
     parallel_for(0, N * K, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(L, 1)),
                  [&](int64_t b, int64_t e) {
-      for (int64_t nk = b; nk < e; ++nk) {
-        int64_t n = nk / K, k = nk % K;
-        int64_t c = k / (w.kh * w.kw), ki = (k / w.kw) % w.kh, kj = k % w.kw;
-        const scalar_t* plane = src + (n * C + c) * H * W;
-        scalar_t* row = dst + nk * L;
-        for (int64_t y = 0; y < oh; ++y) {
-          int64_t iy = y * w.sh - w.ph + ki * w.dh;
-          scalar_t* out = row + y * ow;
-          if (iy < 0 || iy >= H) {
-            for (int64_t x = 0; x < ow; ++x) out[x] = scalar_t(0);
-            continue;
-          }
-          const scalar_t* line = plane + iy * W;
-          int64_t shift = kj * w.dw - w.pw;  // ix = x * sw + shift
-          if (w.sw == 1) {
-            // a shifted copy of the input line, zeros where it runs off
-            int64_t x0 = std::min<int64_t>(ow, std::max<int64_t>(0, -shift));
-            int64_t x1 = std::max<int64_t>(x0, std::min<int64_t>(ow, W - shift));
-            const scalar_t* src_x = line + shift;  // lines are short: no memcpy call
-            for (int64_t x = 0; x < x0; ++x) out[x] = scalar_t(0);
-            for (int64_t x = x0; x < x1; ++x) out[x] = src_x[x];
-            for (int64_t x = x1; x < ow; ++x) out[x] = scalar_t(0);
-            continue;
-          }
-          for (int64_t x = 0; x < ow; ++x) {
-            int64_t ix = x * w.sw + shift;
-            out[x] = (ix >= 0 && ix < W) ? line[ix] : scalar_t(0);
-          }
-        }
+      while (b < e) {  // runs of rows within one image
+        int64_t n = b / K, k0 = b % K, k1 = std::min(K, k0 + (e - b));
+        im2col_rows(src + n * C * H * W, H, W, w, oh, ow, k0, k1, dst + b * L);
+        b += k1 - k0;
       }
     });
   });

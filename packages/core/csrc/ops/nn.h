@@ -28,6 +28,14 @@ Tensor im2col(const Tensor& input, const Window2d& w, int64_t oh, int64_t ow);
 Tensor col2im(const Tensor& cols, int64_t c, int64_t h, int64_t w_, const Window2d& w,
               int64_t oh, int64_t ow);
 
+// The weight gradient of a 2-D convolution, [O, C/groups, kh, kw], from
+// grad_output [N, O, oh, ow] and input [N, C, H, W] (float32/float64): each
+// image's patch matrix is built in cache and multiplied straight away, into
+// one accumulator per fixed part of the batch (so the sum's order does not
+// depend on the thread count).
+Tensor conv2d_weight_grad(const Tensor& grad_output, const Tensor& input, const Window2d& w,
+                          int64_t groups);
+
 // Pooling over [N, C, H, W] with per-output windows [hstart[i], hend[i]) x
 // [wstart[j], wend[j]) (already clipped to the input); `divisor` holds, for
 // average pooling, one divisor per output position (oh*OW+ow).

@@ -66,6 +66,11 @@ void bind_nn_ops(py::module_& m) {
     return py::cast(col2im(cols, c, h, w, window(std::move(p)), oh, ow));
   }, py::arg("cols"), py::arg("c"), py::arg("h"), py::arg("w"), py::arg("params"), py::arg("oh"),
      py::arg("ow"));
+  m.def("conv2d_weight_grad", [window](const Tensor& go, const Tensor& x, std::vector<int64_t> p,
+                                       int64_t groups) {
+    return conv2d_weight_grad(go, x, window(std::move(p)), groups);
+  }, py::arg("grad_output"), py::arg("input"), py::arg("params"), py::arg("groups"),
+     "The weight gradient of conv2d (patch matrices built per image, in cache).");
   m.def("conv2d_direct_suits", [](const Tensor& t, int64_t oh, int64_t ow, int64_t kw, int64_t dw) {
     return conv2d_direct_suits(t->dtype(), oh, ow, kw, dw);
   }, py::arg("t"), py::arg("oh"), py::arg("ow"), py::arg("kw"), py::arg("dw"),

@@ -334,9 +334,10 @@ def _conv2d_grads(go, x, w, k, s, p, d, g, mask):
         a = _batched_weight(w.reshape(g, o // g, kg), n, transpose=True)  # [N*g, Kg, Og]
         dcols = _gemm(a, go3, None, 1.0, 0.0)  # [N*g, Kg, L]
         gi = _uncols(dcols.view(n, c * k[0] * k[1], length), c, h, wd, k, s, p, d, oh, ow)
-    if mask[1]:
-        cols = _cols(x, k, s, p, d, oh, ow).reshape(n * g, kg, length)
-        gw = _matmul_sum(go3, cols, n, g).reshape(w.shape)
+    if mask[1] and _is_pointwise(k, s, p, (h, wd), (oh, ow)):
+        gw = _matmul_sum(go3, x.reshape(n * g, kg, length), n, g).reshape(w.shape)
+    elif mask[1]:
+        gw = _C.conv2d_weight_grad(go, x, _params(k, s, p, d), g)
     if mask[2]:
         gb = go.sum((0, 2, 3))
     return gi, gw, gb
