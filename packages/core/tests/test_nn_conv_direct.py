@@ -21,14 +21,14 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 # (x shape, weight shape, conv2d keywords)
 CASES = [
     ((2, 8, 16, 16), (8, 8, 3, 3), {"padding": 1}),
-    ((3, 5, 13, 17), (7, 5, 3, 3), {"padding": 1}),
-    ((1, 4, 12, 20), (9, 4, 3, 5), {"padding": (2, 1)}),
-    ((3, 6, 14, 14), (6, 2, 3, 3), {"padding": 1, "groups": 3}),
-    ((2, 4, 15, 16), (5, 4, 3, 3), {"padding": 2, "dilation": 2}),
+    ((3, 5, 13, 47), (7, 5, 3, 3), {"padding": 1}),
+    ((1, 4, 12, 44), (9, 4, 3, 5), {"padding": (2, 1)}),
+    ((3, 6, 14, 30), (6, 2, 3, 3), {"padding": 1, "groups": 3}),
+    ((2, 4, 15, 40), (5, 4, 3, 3), {"padding": 2, "dilation": 2}),
     ((2, 3, 16, 18), (4, 3, 2, 4), {"padding": "same"}),
-    ((1, 3, 12, 12), (4, 3, 3, 3), {"padding": "valid"}),
-    ((5, 3, 16, 40), (20, 3, 5, 5), {"padding": (3, 0), "dilation": (1, 2)}),
-    ((2, 6, 12, 16), (4, 6, 1, 3), {"padding": (1, 1)}),
+    ((1, 3, 12, 44), (4, 3, 3, 3), {"padding": "valid"}),
+    ((5, 3, 16, 72), (20, 3, 5, 5), {"padding": (3, 0), "dilation": (1, 2)}),
+    ((2, 6, 12, 40), (4, 6, 1, 3), {"padding": (1, 1)}),
 ]
 
 
@@ -79,7 +79,8 @@ def test_direct_conv2d_non_contiguous_input():
 
 
 def test_direct_conv1d_matches_torch():
-    x, w, b = randn(3, 4, 100, seed=6), randn(6, 4, 5, seed=7), randn(6, seed=8)
+    x, w, b = randn(3, 4, 284, seed=6), randn(6, 4, 5, seed=7), randn(6, seed=8)
+    assert conv._direct(to_ember(x).unsqueeze(2), (1, 5), (1, 1), (0, 2), (1, 2), (1, 280))
     out, grads, go = torch_grads(lambda x, w, b: F.conv1d(x, w, b, padding=2, dilation=2), [x, w, b])
     assert_close(conv.conv1d(to_ember(x), to_ember(w), to_ember(b), padding=2, dilation=2), out, scale=4)
     gi, gw, gb = conv.conv1d_backward(to_ember(go), to_ember(x), to_ember(w), padding=2, dilation=2)
@@ -99,8 +100,11 @@ def test_direct_conv1d_matches_torch():
 )
 def test_direct_conv_transpose2d_matches_torch(kw, dtype, threads):
     dt = DTYPES[dtype]
-    x, w, b = randn(3, 4, 14, 15, dtype=dt, seed=9), randn(4, 3, 3, 3, dtype=dt, seed=10), randn(6, dtype=dt)
+    x, w, b = randn(3, 4, 14, 46, dtype=dt, seed=9), randn(4, 3, 3, 3, dtype=dt, seed=10), randn(6, dtype=dt)
     b = b[: 3 * kw.get("groups", 1)]
+    out_hw = F.conv_transpose2d(x, w, b, **kw).shape[2:]
+    pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
+    assert conv._direct(to_ember(x), (3, 3), (1, 1), pair(kw["padding"]), pair(kw.get("dilation", 1)), out_hw)
     out, grads, go = torch_grads(lambda x, w, b: F.conv_transpose2d(x, w, b, **kw), [x, w, b])
     assert_close(conv.conv_transpose2d(to_ember(x), to_ember(w), to_ember(b), **kw), out, scale=4)
     gi, gw, gb = conv.conv_transpose2d_backward(to_ember(go), to_ember(x), to_ember(w), **kw)

@@ -24,11 +24,23 @@ CASES = [
     ((3, 6, 10, 10), (4, 3, 3, 2), {"stride": 2, "padding": (1, 0), "groups": 2}),
     ((11, 3, 8, 7), (5, 3, 2, 3), {"dilation": (2, 1), "padding": 2}),
     ((20, 2, 6, 6), (3, 2, 3, 3), {"stride": (1, 2)}),
+    ((9, 4, 10, 10), (8, 2, 3, 3), {"padding": 1, "groups": 2}),
     # outputs as wide as the input: im2col's one-copy-per-row path
     ((4, 3, 12, 9), (5, 3, 3, 3), {"padding": 2, "dilation": 2}),
     ((2, 2, 5, 5), (3, 2, 5, 5), {"padding": "same"}),
     ((2, 2, 4, 6), (3, 2, 4, 2), {"padding": "same"}),
 ]
+
+
+def _params(w_shape, kw):
+    """im2col's window [kh, kw, sh, sw, ph, pw, dh, dw] for conv2d's keywords."""
+    k = w_shape[2:]
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
+    s, d = pair(kw.get("stride", 1)), pair(kw.get("dilation", 1))
+    p = kw.get("padding", 0)
+    # 'same': PyTorch's odd extra pad goes at the end, where im2col reads zeros anyway
+    p = tuple(di * (ki - 1) // 2 for di, ki in zip(d, k)) if p == "same" else pair(p)
+    return [*k, *s, *p, *d]
 
 
 @pytest.mark.parametrize("dtype", list(DTYPES))
@@ -45,14 +57,15 @@ def test_weight_grad_matches_torch_with_any_thread_count(case, dtype):
     try:
         for threads in (1, 2, 3):
             ember.set_num_threads(threads)
-            _, gw, _ = conv.conv2d_backward(
-                to_ember(go), to_ember(x), to_ember(w), **kw, output_mask=(False, True, False)
-            )
+            gw = _C.conv2d_weight_grad(to_ember(go), to_ember(x), _params(w_shape, kw), kw.get("groups", 1))
             assert_close(gw, grads[1], scale=10)
             got.append(gw.numpy())
     finally:
         ember.set_num_threads(before)
     assert all(np.array_equal(got[0], g) for g in got[1:])
+    # and through conv2d_backward, whichever form it picks
+    _, gw, _ = conv.conv2d_backward(to_ember(go), to_ember(x), to_ember(w), **kw, output_mask=(False, True, False))
+    assert_close(gw, grads[1], scale=10)
 
 
 def test_weight_grad_rejects_bad_arguments():

@@ -62,16 +62,18 @@ Tensor conv2d_weight_grad(const Tensor& grad_output, const Tensor& input, const 
     const scalar_t* xp = reinterpret_cast<const scalar_t*>(x->data());
     std::vector<scalar_t> acc(static_cast<size_t>(parts * O * kg), scalar_t(0));
     auto work = [&](int64_t begin, int64_t end) {
-      std::vector<scalar_t> cols(static_cast<size_t>(C * taps * L));
+      // from the block cache: fresh pages per call cost more than the copy
+      Tensor cols_t = TensorImpl::empty({C * taps * L}, x->dtype());
+      scalar_t* cols = reinterpret_cast<scalar_t*>(cols_t->data());
       for (int64_t it = begin; it < end; ++it) {
         int64_t part = it / osplit, o0 = (it % osplit) * orows, o1 = std::min(og, o0 + orows);
         scalar_t* a = acc.data() + part * O * kg;
         for (int64_t n = part * N / parts; n < (part + 1) * N / parts; ++n) {
-          im2col_rows(xp + n * C * H * W, H, W, w, oh, ow, 0, C * taps, cols.data());
+          im2col_rows(xp + n * C * H * W, H, W, w, oh, ow, 0, C * taps, cols);
           for (int64_t g = 0; g < groups; ++g)
             gemm_nt_acc(static_cast<int>(o1 - o0), static_cast<int>(kg), static_cast<int>(L),
                         gp + (n * O + g * og + o0) * L, static_cast<int>(L),
-                        cols.data() + g * kg * L, static_cast<int>(L),
+                        cols + g * kg * L, static_cast<int>(L),
                         a + (g * og + o0) * kg, static_cast<int>(kg));
         }
       }

@@ -39,35 +39,51 @@ void conv_direct(const char* xpad, int64_t plane, int64_t cin, const int64_t* of
   const T* w0 = reinterpret_cast<const T*>(packed);
   T* y = reinterpret_cast<T*>(out);
   int64_t k = cin * taps;
-  for (int64_t l0 = 0; l0 < len; l0 += kTile) {
-    for (int64_t o0 = 0; o0 < cout; o0 += kConvRows) {
-      const T* w = w0 + o0 * k;
-      V acc[kConvRows][kConvVecs];
+  // Channels in chunks whose tile-sized windows fit in half of L1 with room
+  // for the weights; later chunks add onto the rows the earlier ones stored.
+  int64_t span = (offs[taps - 1] + kTile) * static_cast<int64_t>(sizeof(T));
+  int64_t chunk = (16 * 1024) / span < 1 ? 1 : (16 * 1024) / span;
+  for (int64_t c0 = 0; c0 < cin; c0 += chunk) {
+    int64_t c1 = c0 + chunk < cin ? c0 + chunk : cin;
+    for (int64_t l0 = 0; l0 < len; l0 += kTile) {
+      for (int64_t o0 = 0; o0 < cout; o0 += kConvRows) {
+        int64_t rows = cout - o0 < kConvRows ? cout - o0 : kConvRows;
+        const T* w = w0 + o0 * k + c0 * taps * kConvRows;
+        V acc[kConvRows][kConvVecs];
 #pragma GCC unroll 8
-      for (int i = 0; i < kConvRows; ++i)
+        for (int i = 0; i < kConvRows; ++i)
 #pragma GCC unroll 3
-        for (int v = 0; v < kConvVecs; ++v) acc[i][v] = V{};
-      for (int64_t c = 0; c < cin; ++c) {
-        const T* xc = x + c * plane + l0;
-        for (int64_t t = 0; t < taps; ++t, w += kConvRows) {
-          V in[kConvVecs];
-#pragma GCC unroll 3
-          for (int v = 0; v < kConvVecs; ++v) memcpy(&in[v], xc + offs[t] + v * kL, sizeof(V));
+          for (int v = 0; v < kConvVecs; ++v) acc[i][v] = V{};
+        if (c0 > 0) {
 #pragma GCC unroll 8
           for (int i = 0; i < kConvRows; ++i) {
-            V wi = V{} + w[i];
+            if (i >= rows) break;  // (a constant index keeps acc in registers)
 #pragma GCC unroll 3
-            for (int v = 0; v < kConvVecs; ++v) acc[i][v] += wi * in[v];
+            for (int v = 0; v < kConvVecs; ++v)
+              memcpy(&acc[i][v], y + (o0 + i) * ld + l0 + v * kL, sizeof(V));
           }
         }
-      }
-      int64_t rows = cout - o0 < kConvRows ? cout - o0 : kConvRows;
-#pragma GCC unroll 8
-      for (int i = 0; i < kConvRows; ++i) {
-        if (i >= rows) break;  // (a constant index keeps acc in registers)
+        for (int64_t c = c0; c < c1; ++c) {
+          const T* xc = x + c * plane + l0;
+          for (int64_t t = 0; t < taps; ++t, w += kConvRows) {
+            V in[kConvVecs];
 #pragma GCC unroll 3
-        for (int v = 0; v < kConvVecs; ++v)
-          memcpy(y + (o0 + i) * ld + l0 + v * kL, &acc[i][v], sizeof(V));
+            for (int v = 0; v < kConvVecs; ++v) memcpy(&in[v], xc + offs[t] + v * kL, sizeof(V));
+#pragma GCC unroll 8
+            for (int i = 0; i < kConvRows; ++i) {
+              V wi = V{} + w[i];
+#pragma GCC unroll 3
+              for (int v = 0; v < kConvVecs; ++v) acc[i][v] += wi * in[v];
+            }
+          }
+        }
+#pragma GCC unroll 8
+        for (int i = 0; i < kConvRows; ++i) {
+          if (i >= rows) break;
+#pragma GCC unroll 3
+          for (int v = 0; v < kConvVecs; ++v)
+            memcpy(y + (o0 + i) * ld + l0 + v * kL, &acc[i][v], sizeof(V));
+        }
       }
     }
   }

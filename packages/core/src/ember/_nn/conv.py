@@ -222,6 +222,16 @@ def _matmul_sum(a, b_t, n, g):
     return prod.reshape(n, g * m, k).sum(0)
 
 
+def _fused_weight_grad(n, g, m, k, length):
+    """Whether the weight gradient builds each image's columns in cache and
+    multiplies them straight away (``_C.conv2d_weight_grad``) rather than
+    taking :func:`_matmul_sum` of whole-batch columns. The fused form sums
+    into ``[m, k]`` accumulators once per image: worth it with enough
+    images to share out and enough pixels per image to cover that traffic
+    (the same rule by which :func:`_matmul_sum` prefers one long GEMM)."""
+    return n >= 8 and (g > 1 or m * k <= (m + k) * length)
+
+
 def _compute_dtype(*tensors):
     """16-bit floats run in float32 (our GEMM is BLAS for float32/float64)."""
     return [None if t is None else (t.float() if is_half(t) else t) for t in tensors]
@@ -334,10 +344,11 @@ def _conv2d_grads(go, x, w, k, s, p, d, g, mask):
         a = _batched_weight(w.reshape(g, o // g, kg), n, transpose=True)  # [N*g, Kg, Og]
         dcols = _gemm(a, go3, None, 1.0, 0.0)  # [N*g, Kg, L]
         gi = _uncols(dcols.view(n, c * k[0] * k[1], length), c, h, wd, k, s, p, d, oh, ow)
-    if mask[1] and _is_pointwise(k, s, p, (h, wd), (oh, ow)):
-        gw = _matmul_sum(go3, x.reshape(n * g, kg, length), n, g).reshape(w.shape)
-    elif mask[1]:
+    if mask[1] and _fused_weight_grad(n, g, o // g, kg, length) and not _is_pointwise(k, s, p, (h, wd), (oh, ow)):
         gw = _C.conv2d_weight_grad(go, x, _params(k, s, p, d), g)
+    elif mask[1]:
+        cols = _cols(x, k, s, p, d, oh, ow).reshape(n * g, kg, length)
+        gw = _matmul_sum(go3, cols, n, g).reshape(w.shape)
     if mask[2]:
         gb = go.sum((0, 2, 3))
     return gi, gw, gb
