@@ -121,3 +121,18 @@ def test_direct_conv2d_rejects_bad_arguments():
         _C.conv2d_direct(x.int(), w.int(), None, 1, 1, 1, 1, 1, 8, 8)
     with pytest.raises(RuntimeError, match="bias"):
         _C.conv2d_direct(x, w, ember.zeros(3), 1, 1, 1, 1, 1, 8, 8)
+
+
+def test_direct_conv2d_same_bits_for_any_thread_count():
+    # batches that do not share out evenly are also cut by output channels
+    # (large enough to run on the pool)
+    x, w, b = to_ember(randn(3, 16, 40, 40, seed=11)), to_ember(randn(27, 16, 3, 3, seed=12)), to_ember(randn(27))
+    before = ember.get_num_threads()
+    try:
+        got = []
+        for threads in (1, 2, 3, 4):
+            ember.set_num_threads(threads)
+            got.append(conv.conv2d(x, w, b, padding=1).numpy())
+    finally:
+        ember.set_num_threads(before)
+    assert all((g == got[0]).all() for g in got[1:])

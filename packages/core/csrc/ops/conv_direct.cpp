@@ -84,10 +84,12 @@ Tensor conv2d_direct(const Tensor& input, const Tensor& weight, const Tensor& bi
   std::vector<int64_t> offs(static_cast<size_t>(taps));
   for (int64_t t = 0; t < taps; ++t) offs[t] = (t / kw) * dh * wp + (t % kw) * dw;
   // work items: (image, group, block of output channels); channels are split
-  // only when there are fewer images x groups than threads
+  // only when images x groups do not share out evenly (the blocks fall on
+  // the kernel's own tiles, so the results do not depend on the split)
   int64_t bo = kern.block_o, blocks = (og + bo - 1) / bo;
   int64_t threads = get_num_threads(), chunks = 1;
-  if (N * groups < threads) chunks = std::min(blocks, (threads + N * groups - 1) / (N * groups));
+  if (N * groups % threads != 0)  // at least 4 items a thread keeps the last share small
+    chunks = std::min(blocks, (4 * threads + N * groups - 1) / (N * groups));
   int64_t per_chunk = (blocks + chunks - 1) / chunks;
   chunks = (blocks + per_chunk - 1) / per_chunk;
   double flops = 2.0 * N * O * oh * ow * kk;
