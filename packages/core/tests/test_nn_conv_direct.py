@@ -136,3 +136,10 @@ def test_direct_conv2d_same_bits_for_any_thread_count():
     finally:
         ember.set_num_threads(before)
     assert all((g == got[0]).all() for g in got[1:])
+
+
+def test_direct_conv2d_without_input_channels_is_the_bias():
+    x, w, b = ember.zeros(2, 0, 16, 40), ember.zeros(4, 0, 3, 3), to_ember(randn(4, seed=13))
+    out = _C.conv2d_direct(x, w, b, 1, 1, 1, 1, 1, 16, 40)
+    assert_close(out, torch.from_numpy(b.numpy()).reshape(1, 4, 1, 1).expand(2, 4, 16, 40))
+    assert (_C.conv2d_direct(x, w, None, 1, 1, 1, 1, 1, 16, 40).numpy() == 0).all()

@@ -77,3 +77,8 @@ def test_weight_grad_rejects_bad_arguments():
         _C.conv2d_weight_grad(go.int(), x.int(), params, 1)
     with pytest.raises(RuntimeError, match="window"):
         _C.conv2d_weight_grad(go, x, [3, 3, 0, 1, 0, 0, 1, 1], 1)
+
+
+def test_weight_grad_of_an_empty_batch_is_zero():
+    gw = _C.conv2d_weight_grad(ember.zeros(0, 4, 8, 8), ember.zeros(0, 3, 10, 10), [3, 3, 1, 1, 0, 0, 1, 1], 1)
+    assert tuple(gw.shape) == (4, 3, 3, 3) and (gw.numpy() == 0).all()

@@ -78,6 +78,13 @@ Tensor conv2d_direct(const Tensor& input, const Tensor& weight, const Tensor& bi
   const ConvDirectKernel& kern = kernels(DeviceType::CPU).conv_direct[static_cast<int>(x->dtype())];
   EMBER_CHECK(kern.run, "conv2d_direct: no kernel for ", describe(*input));
   int64_t cg = C / groups, og = O / groups, taps = kh * kw, kk = cg * taps;
+  if (cg == 0 || N == 0 || O == 0) {  // no products: the bias alone
+    if (b)
+      copy_(out, b->as_strided({N, O, oh, ow}, {0, 1, 0, 0}, b->offset()));
+    else
+      fill_(out, wrap_scalar(0, out->dtype()));
+    return out;
+  }
   int64_t hp = oh + dh * (kh - 1), wp = ow + dw * (kw - 1), plane = hp * wp;
   int64_t len = oh * wp, ld = (len + kern.tile - 1) / kern.tile * kern.tile;
   int64_t slack = kern.tile + dw * (kw - 1);  // reads past the last plane (Note [Wide rows])
@@ -120,9 +127,14 @@ Tensor conv2d_direct(const Tensor& input, const Tensor& weight, const Tensor& bi
         for (int64_t o = o0; o < o1; ++o) {  // drop the wide rows' padding columns, add the bias
           scalar_t* d = dst + (n * O + g * og + o) * oh * ow;
           const scalar_t* s = wide + (o - o0) * ld;
-          scalar_t add = bp ? bp[g * og + o] : scalar_t(0);
-          for (int64_t y = 0; y < oh; ++y)
-            for (int64_t xx = 0; xx < ow; ++xx) d[y * ow + xx] = s[y * wp + xx] + add;
+          for (int64_t y = 0; y < oh; ++y) {
+            if (bp) {
+              scalar_t add = bp[g * og + o];
+              for (int64_t xx = 0; xx < ow; ++xx) d[y * ow + xx] = s[y * wp + xx] + add;
+            } else {
+              std::copy(s + y * wp, s + y * wp + ow, d + y * ow);
+            }
+          }
         }
       }
     };

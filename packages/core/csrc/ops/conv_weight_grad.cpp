@@ -49,6 +49,10 @@ Tensor conv2d_weight_grad(const Tensor& grad_output, const Tensor& input, const 
   EMBER_CHECK(og < INT_MAX && kg < INT_MAX && L < INT_MAX, "conv2d_weight_grad: too large");
   Tensor go = contiguous(grad_output), x = contiguous(input);
   Tensor out = TensorImpl::empty({O, cg, w.kh, w.kw}, input->dtype());
+  if (N == 0 || og == 0 || kg == 0 || L == 0) {  // an empty sum
+    fill_(out, wrap_scalar(0, out->dtype()));
+    return out;
+  }
   int64_t parts = std::min(N, kBatchParts);
   // small batches are cut by output channels too, into a fixed number of
   // row blocks: BLAS's arithmetic for an element may depend on the block's

@@ -1,16 +1,19 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Convolutions (1-D and 2-D, plain and transposed) and their gradients.
 
-Stride-1 convolutions (and the input gradient of stride-1 ones, which is
-a stride-1 correlation with the flipped weight) run a direct kernel that
-keeps each image's padded planes in cache. The others are im2col + one
-batched GEMM: the input's patches become
-the columns of a ``[N, C*kh*kw, OH*OW]`` matrix and the weight, viewed as
-``[O, C*kh*kw]``, multiplies them for all images in one call (the weight is
-expanded over the batch with stride 0, so it is not copied; with groups the
-batch is ``N*groups`` and the small weight is repeated instead). 1x1
-convolutions with stride 1 and no padding skip im2col. Gradients are GEMMs
-too, with col2im folding column gradients back onto the input. 1-D
+Stride-1 convolutions run a direct kernel that keeps each image's padded
+planes in cache (``_C.conv2d_direct``), where the output is wide enough
+for its register tiles; so do the input gradients of stride-1
+convolutions (a stride-1 correlation with the flipped weight) and stride-1
+transposed convolutions. The others are im2col + one batched GEMM: the
+input's patches become the columns of a ``[N, C*kh*kw, OH*OW]`` matrix and
+the weight, viewed as ``[O, C*kh*kw]``, multiplies them for all images in
+one call (the weight is expanded over the batch with stride 0, so it is not
+copied; with groups the batch is ``N*groups`` and the small weight is
+repeated instead). 1x1 convolutions with stride 1 and no padding skip
+im2col. Gradients are GEMMs too, with col2im folding column gradients back
+onto the input; the weight gradient of a large enough batch builds one
+image's columns at a time, in cache (``_C.conv2d_weight_grad``). 1-D
 convolutions are 2-D ones with a height of 1.
 """
 
