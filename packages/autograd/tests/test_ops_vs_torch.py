@@ -123,6 +123,15 @@ CASES = {
         [(2, 4, 7, 7), (6, 2, 3, 3)],
     ),
     "conv1d": (lambda lib, x, w: functional(lib).conv1d(x, w, padding="same"), [(2, 3, 9), (4, 3, 3)]),
+    # shapes the core's direct and fused kernels take when nothing records
+    "conv2d wide rows": (
+        lambda lib, x, w, b: functional(lib).conv2d(x, w, b, padding=1),
+        [(8, 3, 6, 40), (4, 3, 3, 3), (4,)],
+    ),
+    "conv_transpose2d stride 1 wide rows": (
+        lambda lib, x, w: functional(lib).conv_transpose2d(x, w, padding=1),
+        [(2, 3, 6, 40), (3, 2, 3, 3)],
+    ),
     "conv_transpose2d": (
         lambda lib, x, w: functional(lib).conv_transpose2d(x, w, stride=2, padding=1),
         [(2, 3, 4, 4), (3, 2, 3, 3)],

@@ -240,11 +240,13 @@ def _compute_dtype(*tensors):
     return [None if t is None else (t.float() if is_half(t) else t) for t in tensors]
 
 
-def _direct(x, k, s, p, d, out_hw):
-    """Whether the direct kernel runs this convolution (im2col otherwise)."""
+def _direct(x, k, s, p, d, out_hw, *operands):
+    """Whether the direct kernel runs this convolution (im2col otherwise).
+    Not while autograd records a call with ``x`` or ``operands``: the kernel
+    has no derivative, im2col and batched_gemm have."""
     if s != (1, 1) or _is_pointwise(k, s, p, x.shape[2:], out_hw):
         return False
-    return _C.conv2d_direct_suits(x, out_hw[0], out_hw[1], k[1], d[1])
+    return _C.conv2d_direct_suits(x, out_hw[0], out_hw[1], k[1], d[1]) and not _C.autograd_records(x, *operands)
 
 
 def _direct_input_grad(go, w, p, d, g, in_hw):
@@ -262,7 +264,7 @@ def _conv2d(x, w, b, k, s, p, d, g, out_hw):
     n, c, h, wd = x.shape
     o = w.shape[0]
     oh, ow = out_hw
-    if _direct(x, k, s, p, d, out_hw):
+    if _direct(x, k, s, p, d, out_hw, w, b):
         return _C.conv2d_direct(x, w, b, p[0], p[1], d[0], d[1], g, oh, ow)
     kg = (c // g) * k[0] * k[1]
     cols = _cols(x, k, s, p, d, oh, ow)  # [N, C*kk, L]
@@ -279,7 +281,7 @@ def _conv_transpose2d(x, w, b, k, s, p, d, g, out_hw):
     n, cin, h, wd = x.shape
     cout = w.shape[1] * g
     m = (cout // g) * k[0] * k[1]
-    if _direct(x, k, s, p, d, out_hw):
+    if _direct(x, k, s, p, d, out_hw, w, b):
         out = _direct_input_grad(x, w, p, d, g, out_hw)
         return out if b is None else out.add_(b.reshape(1, cout, 1, 1))
     a = _batched_weight(w.reshape(g, cin // g, m), n, transpose=True)  # [N*g, M, Cin/g]
@@ -341,13 +343,14 @@ def _conv2d_grads(go, x, w, k, s, p, d, g, mask):
     kg = (c // g) * k[0] * k[1]
     go3 = go.reshape(n * g, o // g, length)
     gi = gw = gb = None
-    if mask[0] and _direct(x, k, s, p, d, (h, wd)):
+    if mask[0] and _direct(go, k, s, p, d, (h, wd), x, w):
         gi = _direct_input_grad(go, w, p, d, g, (h, wd))
     elif mask[0]:
         a = _batched_weight(w.reshape(g, o // g, kg), n, transpose=True)  # [N*g, Kg, Og]
         dcols = _gemm(a, go3, None, 1.0, 0.0)  # [N*g, Kg, L]
         gi = _uncols(dcols.view(n, c * k[0] * k[1], length), c, h, wd, k, s, p, d, oh, ow)
-    if mask[1] and _fused_weight_grad(n, g, o // g, kg, length) and not _is_pointwise(k, s, p, (h, wd), (oh, ow)):
+    fused = _fused_weight_grad(n, g, o // g, kg, length) and not _C.autograd_records(go, x)
+    if mask[1] and fused and not _is_pointwise(k, s, p, (h, wd), (oh, ow)):
         gw = _C.conv2d_weight_grad(go, x, _params(k, s, p, d), g)
     elif mask[1]:
         cols = _cols(x, k, s, p, d, oh, ow).reshape(n * g, kg, length)
@@ -364,7 +367,7 @@ def _conv_transpose2d_grads(go, x, w, k, s, p, d, g, mask):
     oh, ow = go.shape[2:]
     gi = gw = gb = None
     cols = None
-    direct = mask[0] and _direct(go, k, s, p, d, (h, wd))
+    direct = mask[0] and _direct(go, k, s, p, d, (h, wd), w)
     if direct:  # a plain convolution of grad_output
         gi = _C.conv2d_direct(go, w, None, p[0], p[1], d[0], d[1], g, h, wd)
     if (mask[0] and not direct) or mask[1]:
