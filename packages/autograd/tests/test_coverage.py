@@ -18,8 +18,9 @@ ADAPTER_KEYS = {
     "where", "cumsum", "cumprod", "cummax", "cummin", "batched_gemm", "uniform_", "normal_", "random_int_",
     "take_offsets", "put_offsets_", "index_select", "index_add_", "sort_last", "topk_last", "softmax",
     "log_softmax", "logsumexp_last", "layer_norm", "im2col", "col2im", "max_pool2d", "avg_pool2d",
-    "avg_pool2d_backward", "as_strided", "contiguous", "clone", "_to_dtype", "copy_", "fill_", "lu_factor",
-    "linalg_solve", "linalg_inv", "linalg_cholesky", "linalg_qr", "linalg_svd", "linalg_eigh", "linalg_lstsq",
+    "avg_pool2d_backward", "conv2d_direct", "as_strided", "contiguous", "clone", "_to_dtype", "copy_", "fill_",
+    "lu_factor", "linalg_solve", "linalg_inv", "linalg_cholesky", "linalg_qr", "linalg_svd", "linalg_eigh",
+    "linalg_lstsq",
 }  # fmt: skip
 
 

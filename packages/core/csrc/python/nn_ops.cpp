@@ -78,19 +78,20 @@ void bind_nn_ops(py::module_& m) {
     return conv2d_direct_suits(t->dtype(), oh, ow, kw, dw);
   }, py::arg("t"), py::arg("oh"), py::arg("ow"), py::arg("kw"), py::arg("dw"),
      "Whether conv2d_direct runs for t's dtype and beats im2col for this output.");
-  // The direct and fused convolution kernels have no derivatives: with
-  // autograd recording, conv runs on im2col and batched_gemm, which it
-  // differentiates (the Python front asks autograd_records first).
+  // conv2d_weight_grad has no derivative, and conv2d_direct's covers the
+  // forward convolution only: with autograd recording, the other uses run on
+  // im2col and batched_gemm (the Python front asks autograd_records first).
   m.def("autograd_records", [](py::args args) {
     for (py::handle a : args)
       if (autograd_wants(a)) return true;
     return false;
   }, "Whether autograd records a call with these arguments.");
   m.def("conv2d_direct", [](const Tensor& x, const Tensor& w, py::handle b, int64_t pt, int64_t pl,
-                            int64_t dh, int64_t dw, int64_t groups, int64_t oh, int64_t ow) {
-    EMBER_CHECK(!autograd_wants(x, w, b), "conv2d_direct has no derivative: with autograd ",
-                "recording, convolutions run on im2col and batched_gemm");
-    return conv2d_direct(x, w, b.is_none() ? nullptr : b.cast<Tensor>(), pt, pl, dh, dw, groups, oh, ow);
+                            int64_t dh, int64_t dw, int64_t groups, int64_t oh, int64_t ow) -> py::object {
+    if (autograd_wants(x, w, b))
+      return autograd_call("conv2d_direct", x, w, b, pt, pl, dh, dw, groups, oh, ow);
+    return py::cast(conv2d_direct(x, w, b.is_none() ? nullptr : b.cast<Tensor>(), pt, pl, dh, dw,
+                                  groups, oh, ow));
   }, py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("pt"), py::arg("pl"), py::arg("dh"),
      py::arg("dw"), py::arg("groups"), py::arg("oh"), py::arg("ow"),
      "Stride-1 2-D correlation, the input placed at (pt, pl) of a zero-padded plane (cropped when negative).");

@@ -141,6 +141,11 @@ def _avg_pool2d_backward(g, h, w, hs, he, ws, we, divisor):
     return record("avg_pool2d_backward", (g,), run, (hs, he, ws, we, divisor))
 
 
+def _conv2d_direct(x, w, b, pt, pl, dh, dw, groups, oh, ow):
+    run = lambda: _C.conv2d_direct(x, w, b, pt, pl, dh, dw, groups, oh, ow)
+    return record("conv2d_direct", (x, w, b), run, (pt, pl, dh, dw, groups, oh, ow))
+
+
 def _linalg(name):
     def adapter(*args):
         tensors = tuple(a for a in args if isinstance(a, Tensor))
@@ -200,6 +205,7 @@ ADAPTERS = {
     "layer_norm": _layer_norm,
     "im2col": _im2col,
     "col2im": _col2im,
+    "conv2d_direct": _conv2d_direct,
     "max_pool2d": _max_pool2d,
     "avg_pool2d": _avg_pool2d,
     "avg_pool2d_backward": _avg_pool2d_backward,

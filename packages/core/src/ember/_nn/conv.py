@@ -240,13 +240,16 @@ def _compute_dtype(*tensors):
     return [None if t is None else (t.float() if is_half(t) else t) for t in tensors]
 
 
-def _direct(x, k, s, p, d, out_hw, *operands):
+def _direct(x, k, s, p, d, out_hw, *operands, recordable=False):
     """Whether the direct kernel runs this convolution (im2col otherwise).
-    Not while autograd records a call with ``x`` or ``operands``: the kernel
-    has no derivative, im2col and batched_gemm have."""
+    Autograd differentiates the kernel only as a forward convolution
+    (``recordable``); its other uses run on im2col and batched_gemm while
+    autograd records a call with ``x`` or ``operands``."""
     if s != (1, 1) or _is_pointwise(k, s, p, x.shape[2:], out_hw):
         return False
-    return _C.conv2d_direct_suits(x, out_hw[0], out_hw[1], k[1], d[1]) and not _C.autograd_records(x, *operands)
+    if not _C.conv2d_direct_suits(x, out_hw[0], out_hw[1], k[1], d[1]):
+        return False
+    return recordable or not _C.autograd_records(x, *operands)
 
 
 def _direct_input_grad(go, w, p, d, g, in_hw):
@@ -264,7 +267,7 @@ def _conv2d(x, w, b, k, s, p, d, g, out_hw):
     n, c, h, wd = x.shape
     o = w.shape[0]
     oh, ow = out_hw
-    if _direct(x, k, s, p, d, out_hw, w, b):
+    if _direct(x, k, s, p, d, out_hw, w, b, recordable=True):
         return _C.conv2d_direct(x, w, b, p[0], p[1], d[0], d[1], g, oh, ow)
     kg = (c // g) * k[0] * k[1]
     cols = _cols(x, k, s, p, d, oh, ow)  # [N, C*kk, L]

@@ -69,6 +69,22 @@ def _col2im(ctx, g):
     return _C.im2col(g, params, oh, ow)
 
 
+@derivative("conv2d_direct", inputs=True)
+def _conv2d_direct(ctx, g):
+    """The forward convolution the direct kernel computes (stride 1): its
+    gradients are the core's conv2d backward kernels."""
+    from ember._nn.conv import conv2d_backward
+
+    x, w, _ = ctx.inputs
+    pt, pl, dh, dw, groups, oh, ow = ctx.attrs
+    kh, kw = w.shape[2:]
+    h, wd = x.shape[2:]
+    if (oh, ow) != (h + 2 * pt - dh * (kh - 1), wd + 2 * pl - dw * (kw - 1)):
+        raise NotImplementedError("the derivative of conv2d_direct covers forward convolutions with even padding")
+    need_x, need_w, need_b = ctx.needs_input_grad
+    return conv2d_backward(g, x, w, 1, (pt, pl), (dh, dw), groups, (need_x, need_w, need_b))
+
+
 @derivative("max_pool2d", result=True)
 def _max_pool2d(ctx, g, g_indices=None):
     _, indices = ctx.result
