@@ -720,3 +720,13 @@ def test_unary_plus_and_bool_negation():
     with pytest.raises(RuntimeError, match="`\\+` operator"):
         +ember.tensor([True])
     np.testing.assert_array_equal((~ember.tensor([True, False])).numpy(), [False, True])
+
+
+def test_trunc_division_of_16_bit_floats_truncates_the_float32_quotient():
+    # 14 / 0.9336 = 14.996: rounding it to bfloat16 first would give 15
+    a = ember.tensor([14], dtype=ember.int8)
+    b = ember.tensor([0.9336], dtype=ember.bfloat16)
+    expected = torch.div(torch.tensor([14], dtype=torch.int8), torch.tensor([0.9336], dtype=torch.bfloat16),
+                         rounding_mode="trunc")  # fmt: skip
+    got = ember.div(a, b, rounding_mode="trunc")
+    assert got.dtype == ember.bfloat16 and got.tolist() == expected.tolist() == [14.0]

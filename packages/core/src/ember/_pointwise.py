@@ -218,7 +218,12 @@ def _sub_inplace(self, other, *, alpha=1):
 
 
 def _trunc_divide(a, b, out):
-    if _C.result_type(a, b).is_floating_point:
+    common = _C.result_type(a, b)
+    if common.is_floating_point:
+        if common.name in ("float16", "bfloat16"):  # truncate the float32 quotient, then round (as PyTorch)
+            a, b = (v._to_dtype(_dt("float32")) if isinstance(v, Tensor) else v for v in (a, b))
+            r = _C.unary(_UN["trunc"], _C.binary(_BIN["div"], a, b, None), None)
+            return _store(r, common, out)
         return _C.unary(_UN["trunc"], _C.binary(_BIN["div"], a, b, None), out)
     # integers: C-style truncation, computed exactly in the common dtype
     # (signs too: -17 as uint8 is 239)
