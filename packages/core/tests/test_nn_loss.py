@@ -5,6 +5,7 @@ class-index losses with weights, ignore_index and label smoothing, on 1-D,
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
@@ -272,3 +273,11 @@ def test_other_loss_errors_match_torch():
         lambda: F.kl_div(a, a, reduction="foo"),
         "foo is not a valid value for reduction",
     )
+
+
+def test_logsumexp_last_of_rows_with_infinities_matches_torch():
+    rows = [[float("inf"), 1.0], [float("-inf"), float("-inf")], [float("inf"), float("nan")], [2.0, float("-inf")]]
+    for dtype in (ember.float32, ember.float64):
+        got = ember._C.logsumexp_last(ember.tensor(rows, dtype=dtype)).tolist()
+        expected = torch.tensor(rows, dtype=getattr(torch, dtype.name)).logsumexp(-1).tolist()
+        assert np.array_equal(np.array(got), np.array(expected), equal_nan=True), (got, expected)

@@ -452,6 +452,13 @@ void softmax_rows(const char* in, char* out, int64_t rows, int64_t cols, int fla
     const T* x = x0 + r * cols;
     T* y = y0 + r * cols;
     T mx = row_max(x, cols);
+    if ((flags & 2) && mx == T(INFINITY)) {  // +inf dominates the sum, unless a NaN is there
+      T v = mx;
+      for (int64_t i = 0; i < cols; ++i)
+        if (x[i] != x[i]) v = x[i];
+      y0[r] = v;
+      continue;
+    }
     if (mx == -T(INFINITY) || mx != mx) mx = 0;  // all -inf: exp(-inf - 0) = 0
     if (flags & 2) {  // logsumexp only: one value per row, nothing else written
       y0[r] = mx + m_log(row_sum_exp(x, cols, mx));
