@@ -323,3 +323,12 @@ def test_backward_through_integer_outputs_carries_no_gradient():
     assert not indices.requires_grad and indices.grad_fn is None
     (values * ember.tensor([1.0, 10.0, 100.0], dtype=ember.float64)).sum().backward()
     assert x.grad.tolist() == [100.0, 1.0, 10.0]
+
+
+def test_tensor_subclasses_are_differentiated():
+    class Sub(ember.Tensor):
+        pass
+
+    p = Sub([1.0, 2.0]).requires_grad_()
+    (p * p).sum().backward()
+    assert type(p) is Sub and p.grad.tolist() == [2.0, 4.0]

@@ -169,7 +169,7 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
     edges = []
     metas = []
     for x in inputs:
-        if type(x) is Tensor and x._requires_grad:
+        if isinstance(x, Tensor) and x._requires_grad:  # subclasses of Tensor too
             edges.append(gradient_edge(x))
             metas.append(TensorMeta(x))
         else:
