@@ -183,6 +183,12 @@ CASES = {
         [(3, 5)],
     ),
     "embedding": (lambda lib, w: functional(lib).embedding(lib.tensor([[0, 2], [3, 3]]), w), [(5, 3)]),
+    "embedding padding_idx scale_grad_by_freq": (
+        lambda lib, w: functional(lib).embedding(
+            lib.tensor([[0, 2], [3, 3]]), w, padding_idx=2, scale_grad_by_freq=True
+        ),
+        [(5, 3)],
+    ),
     "attention": (
         lambda lib, q, k, v: functional(lib).scaled_dot_product_attention(q, k, v, is_causal=True),
         [(2, 3, 4, 8), (2, 3, 4, 8), (2, 3, 4, 8)],

@@ -7,6 +7,9 @@ ember``."""
 
 from __future__ import annotations
 
+import functools
+
+from . import _C
 from ._dtypes import torch_name
 from ._registry import Tensor, method, prop
 
@@ -164,3 +167,24 @@ def register_hook(self, hook):
 def register_post_accumulate_grad_hook(self, hook):
     """Calls ``hook(tensor)`` on a leaf after its ``.grad`` was accumulated."""
     return autograd()._tensor_api.register_post_accumulate_grad_hook(self, hook)
+
+
+def recorded_as(name: str):
+    """Decorator for a Python-level op that autograd differentiates as one op
+    (when the gradient of the kernels it runs is not the op's, as for
+    embedding's ``padding_idx``): while autograd would record a call with its
+    arguments, the call goes to autograd's handler ``name`` as
+    ``handler(fn, args, kwargs)``; otherwise ``fn`` runs as is."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if _C.autograd_records(*args, *kwargs.values()):
+                handler = _C._autograd_handler().get(name)
+                if handler is not None:
+                    return handler(fn, args, kwargs)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return wrap

@@ -146,6 +146,31 @@ def _conv2d_direct(x, w, b, pt, pl, dh, dw, groups, oh, ow):
     return record("conv2d_direct", (x, w, b), run, (pt, pl, dh, dw, groups, oh, ow))
 
 
+def _embedding(fn, args, kwargs):
+    """A composite the core hands over whole (``recorded_as``): runs it with
+    grad mode off and records it as one op."""
+    call = _signature(fn).bind(*args, **kwargs)
+    call.apply_defaults()
+    a = call.arguments
+    weight = a["weight"]
+    attrs = (a["input"], weight.shape[0], a["padding_idx"], a["scale_grad_by_freq"])
+    return record("embedding", (weight,), lambda: _without_grad(fn, args, kwargs), attrs)
+
+
+def _signature(fn):
+    import inspect
+
+    return inspect.signature(fn)
+
+
+def _without_grad(fn, args, kwargs):
+    prev = _C._set_grad_enabled(False)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _C._set_grad_enabled(prev)
+
+
 def _linalg(name):
     def adapter(*args):
         tensors = tuple(a for a in args if isinstance(a, Tensor))
@@ -206,6 +231,7 @@ ADAPTERS = {
     "im2col": _im2col,
     "col2im": _col2im,
     "conv2d_direct": _conv2d_direct,
+    "embedding": _embedding,
     "max_pool2d": _max_pool2d,
     "avg_pool2d": _avg_pool2d,
     "avg_pool2d_backward": _avg_pool2d_backward,

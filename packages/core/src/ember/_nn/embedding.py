@@ -5,6 +5,7 @@ scatter-add of the output gradient's rows), and ``one_hot``."""
 from __future__ import annotations
 
 from .. import _C
+from .._autograd_tensor import recorded_as
 from ._common import arange, check_tensor, int64, opmath, torch_name, zeros
 
 
@@ -61,11 +62,13 @@ def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
     return weight
 
 
+@recorded_as("embedding")  # its gradient honours padding_idx and scale_grad_by_freq
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
     """Rows of ``weight`` ([num_embeddings, D]) at integer ``input``: shape
     ``[*input.shape, D]``. ``max_norm`` first renormalizes, in place, the
     referenced rows whose norm exceeds it. ``padding_idx`` and
-    ``scale_grad_by_freq`` only affect :func:`embedding_backward`."""
+    ``scale_grad_by_freq`` only affect the gradient (:func:`embedding_backward`,
+    which autograd uses for this op)."""
     check_tensor("embedding", "input", input)
     check_tensor("embedding", "weight", weight)
     if weight.dim() != 2:

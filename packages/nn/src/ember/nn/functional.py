@@ -147,28 +147,8 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):
     return _act.hardtanh(input, min_val, max_val, inplace=True)
 
 
-class _Embedding(ember.autograd.Function):
-    # the core records embedding as a plain row gather, whose gradient
-    # ignores padding_idx and scale_grad_by_freq; this uses the core's own
-    # embedding_backward, which honours both
-    @staticmethod
-    def forward(ctx, weight, input, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse):
-        ctx.save_for_backward(input)
-        ctx.options = (weight.shape[0], padding_idx, scale_grad_by_freq)
-        return _emb.embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors
-        num_weights, padding_idx, scale = ctx.options
-        grad = _emb.embedding_backward(grad_output, input, num_weights, padding_idx, scale)
-        return grad, None, None, None, None, None, None
-
-
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
     """Rows of ``weight`` at the integer ``input``; the ``padding_idx`` row gets no gradient."""
-    if (padding_idx is not None or scale_grad_by_freq) and weight.requires_grad and ember.is_grad_enabled():
-        return _Embedding.apply(weight, input, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)
     return _emb.embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)
 
 

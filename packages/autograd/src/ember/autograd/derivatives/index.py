@@ -76,3 +76,11 @@ def _sort_last(ctx, g_values, g_indices):
 @derivative("topk_last", result=True)
 def _topk_last(ctx, g_values, g_indices):
     return _scatter_back(ctx, g_values)
+
+
+@derivative("embedding")
+def _embedding(ctx, g):
+    from ember._nn.embedding import embedding_backward
+
+    indices, num_weights, padding_idx, scale_grad_by_freq = ctx.attrs
+    return embedding_backward(g, indices, num_weights, padding_idx, scale_grad_by_freq)

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ember
+
+from ._flat import Bucket, FlatOptimizer, addcmul_, lerp_
+from .adam import check_betas
+from .optimizer import to_scalar
+
+__all__ = ["RAdam"]
+
+
+class RAdam(FlatOptimizer):
+    """RAdam, as ``torch.optim.RAdam`` (same options, state and numerics)."""
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        check_betas(lr, eps, betas, weight_decay)
+        if differentiable:
+            raise RuntimeError("ember.optim does not support differentiable=True")
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "decoupled_weight_decay": decoupled_weight_decay,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("exp_avg", "exp_avg_sq")
+
+    def _update(self, group: dict[str, Any], b: Bucket) -> None:
+        lr, eps, wd = to_scalar(group["lr"]), group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        grad, exp_avg, exp_avg_sq = b.grad, b.flat["exp_avg"], b.flat["exp_avg_sq"]
+        tmp, update = b.scratch(0), b.scratch(1)
+        if group["maximize"]:
+            grad.neg_()
+        step_t = b.scalars["step"]
+        step_t.add_(1)
+        step = step_t.item()
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                b.scale_params(1 - lr * wd)
+            else:
+                b.add_weight_decay(grad, wd)
+        lerp_(exp_avg, grad, 1 - beta1, tmp)
+        exp_avg_sq.mul_(beta2)
+        addcmul_(exp_avg_sq, grad, grad, 1 - beta2, tmp)
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+        ember.div(exp_avg, bias_correction1, out=update)  # bias-corrected exp_avg
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+        update.mul_(lr)
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            # adaptive lr: sqrt(bias_correction2) / (sqrt(exp_avg_sq) + eps)
+            ember.sqrt(exp_avg_sq, out=tmp).add_(eps)
+            ember.div(bias_correction2**0.5, tmp, out=tmp)
+            update.mul_(tmp).mul_(rect)
+        b.add_to_params(update, alpha=-1.0)
