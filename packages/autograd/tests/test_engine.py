@@ -332,3 +332,18 @@ def test_tensor_subclasses_are_differentiated():
     p = Sub([1.0, 2.0]).requires_grad_()
     (p * p).sum().backward()
     assert type(p) is Sub and p.grad.tolist() == [2.0, 4.0]
+
+
+def test_deepcopy_and_pickle_keep_requires_grad_and_grad():
+    import copy
+    import pickle
+
+    x = leaf(1.0, 2.0)
+    (x * 3).sum().backward()
+    x.tag = "weights"
+    y = copy.deepcopy(x)
+    assert y.requires_grad and y.is_leaf and y.grad.tolist() == [3.0, 3.0] and y.tag == "weights"
+    assert y.data_ptr() != x.data_ptr() and y.grad.data_ptr() != x.grad.data_ptr()
+    assert pickle.loads(pickle.dumps(x)).requires_grad
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)

@@ -730,3 +730,18 @@ def test_trunc_division_of_16_bit_floats_truncates_the_float32_quotient():
                          rounding_mode="trunc")  # fmt: skip
     got = ember.div(a, b, rounding_mode="trunc")
     assert got.dtype == ember.bfloat16 and got.tolist() == expected.tolist() == [14.0]
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+def test_addcmul_addcdiv_match_torch_including_in_place(name):
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((4,)).astype(np.float32),
+              rng.uniform(0.5, 2.0, (3, 1)).astype(np.float32)]  # fmt: skip
+    e = [ember.tensor(a) for a in arrays]
+    t = [torch.tensor(a) for a in arrays]
+    np.testing.assert_allclose(getattr(ember, name)(*e, value=0.3).numpy(), getattr(torch, name)(*t, value=0.3).numpy(),
+                               rtol=1e-6)  # fmt: skip
+    getattr(e[0], name + "_")(e[1], e[2], value=-2)
+    getattr(t[0], name + "_")(t[1], t[2], value=-2)
+    np.testing.assert_allclose(e[0].numpy(), t[0].numpy(), rtol=1e-6, atol=1e-6)
+    assert ember.ones(2).clamp_min(3).tolist() == [3.0, 3.0] and ember.ones(2).clamp_max_(0).tolist() == [0.0, 0.0]

@@ -400,6 +400,39 @@ def clamp_max(input, max, *, out=None):  # noqa: A002
     return clamp(input, None, max, out=out)
 
 
+Tensor.clamp_min = clamp_min
+Tensor.clamp_max = clamp_max
+Tensor.clamp_min_ = lambda self, min: clamp(self, min, None, out=self)  # noqa: A002
+Tensor.clamp_max_ = lambda self, max: clamp(self, None, max, out=self)  # noqa: A002
+
+
+@export
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``."""
+    # PyTorch's order: (value * tensor1) * tensor2
+    return add(input, (tensor1 if value == 1 else tensor1 * value) * tensor2, out=out)
+
+
+@export
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``."""
+    if not (tensor1.dtype.is_floating_point or tensor2.dtype.is_floating_point):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release addcdiv will perform a "
+            "true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as "
+            "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as "
+            "(input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter "
+            "implementation: (input + value * tensor1 / tensor2), for all dtypes."
+        )
+    return add(input, (tensor1 if value == 1 else tensor1 * value) / tensor2, out=out)
+
+
+Tensor.addcmul = lambda self, tensor1, tensor2, *, value=1: addcmul(self, tensor1, tensor2, value=value)
+Tensor.addcdiv = lambda self, tensor1, tensor2, *, value=1: addcdiv(self, tensor1, tensor2, value=value)
+Tensor.addcmul_ = lambda self, tensor1, tensor2, *, value=1: addcmul(self, tensor1, tensor2, value=value, out=self)
+Tensor.addcdiv_ = lambda self, tensor1, tensor2, *, value=1: addcdiv(self, tensor1, tensor2, value=value, out=self)
+
+
 @export
 def lerp(input, end, weight, *, out=None):
     """``input + weight * (end - input)``, as PyTorch computes it: from ``end``

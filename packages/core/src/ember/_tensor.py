@@ -221,13 +221,40 @@ def __format__(self, spec):
 @method
 def __reduce_ex__(self, protocol):
     # Pickling goes through numpy (bfloat16 as float32 plus the dtype name).
-    arr = (self.float() if self.dtype.name == "bfloat16" else self).numpy().copy()
-    return (_rebuild, (arr, self.dtype.name))
+    data = self.detach()
+    arr = (data.float() if self.dtype.name == "bfloat16" else data).numpy().copy()
+    return (_rebuild, (arr, self.dtype.name, self._requires_grad))
 
 
-def _rebuild(arr, dtype_name):
-    t = _C.from_numpy(arr)
-    return t._to_dtype(BY_NAME[dtype_name])
+def _rebuild(arr, dtype_name, requires_grad=False):
+    t = _C.from_numpy(arr)._to_dtype(BY_NAME[dtype_name])
+    return t.requires_grad_() if requires_grad else t
+
+
+@method
+def __deepcopy__(self, memo):
+    """A new leaf with a copy of the data, ``requires_grad``, ``.grad`` and the
+    user's attributes (views are not kept together, unlike PyTorch)."""
+    if self.__dict__.get("_grad_fn") is not None:
+        raise RuntimeError(
+            "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment."
+        )
+    import copy
+
+    prev = _C._set_grad_enabled(False)
+    try:
+        new = self.clone()
+    finally:
+        _C._set_grad_enabled(prev)
+    memo[id(self)] = new
+    if self._requires_grad:
+        new.requires_grad_()
+    for key, value in self.__dict__.items():
+        if key == "_grad" and value is not None:
+            new.__dict__["_grad"] = copy.deepcopy(value, memo)
+        elif not key.startswith("_"):  # the user's own attributes; autograd's stay behind
+            new.__dict__[key] = copy.deepcopy(value, memo)
+    return new
 
 
 @method
