@@ -38,8 +38,8 @@ def _out_position(name, out, inputs):
 
 def _binary(op, a, b, out):
     key = _BINARY[op]
-    mutated = _out_position(key, out, (a, b))
-    return record(key, (a, b), lambda: _C.binary(op, a, b, out), mutated=mutated)
+    mutated = None if out is None else _out_position(key, out, (a, b))
+    return record(key, (a, b), lambda: _C.binary(op, a, b, out), (), mutated)
 
 
 def _unary(op, a, out, params):

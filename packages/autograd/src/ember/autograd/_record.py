@@ -17,13 +17,10 @@ from .graph import _FREED, Node, SavedTensor, _sequence, gradient_edge
 Tensor = ember.Tensor
 
 
-class TensorMeta:
-    """What backward needs of an input it did not save: shape and dtype."""
-
-    __slots__ = ("shape", "dtype")
-
-    def __init__(self, t):
-        self.shape, self.dtype = t._sizes, t.dtype
+def TensorMeta(t):  # noqa: N802 - reads as the type it stands for
+    """What backward needs of an input it did not save: (shape, dtype), a plain
+    tuple because one is made per recorded input."""
+    return (t._sizes, t.dtype)
 
 
 class OpNode(Node):
@@ -76,7 +73,7 @@ class OpNode(Node):
 
     @property
     def input_shapes(self) -> tuple:
-        return tuple(m.shape if m is not None else None for m in self._metas)
+        return tuple(m[0] if m is not None else None for m in self._metas)
 
     def release(self) -> None:
         if self._saved_inputs is not None or self._saved_outputs is not None:
@@ -94,7 +91,7 @@ class OpNode(Node):
         for g, m in zip(result, self._metas):
             if m is None or g is None:
                 out.append(None)
-            elif type(g) is Tensor and g._sizes == m.shape and g.dtype is m.dtype:
+            elif type(g) is Tensor and g._sizes == m[0] and g.dtype is m[1]:
                 out.append(g)
             else:
                 out.append(_fit(g, m))
@@ -103,13 +100,13 @@ class OpNode(Node):
 
 def _fit(g, meta):
     """``g`` summed down to the input's shape (undoing broadcasting) in its dtype."""
+    shape, dtype = meta
     if not isinstance(g, Tensor):
-        g = ember.full(meta.shape, g, dtype=meta.dtype)
-    shape = meta.shape
-    if tuple(g._sizes) != shape:
+        g = ember.full(shape, g, dtype=dtype)
+    if g._sizes != shape:
         g = sum_to(g, shape)
-    if g.dtype != meta.dtype:
-        g = g.to(meta.dtype)
+    if g.dtype != dtype:
+        g = g.to(dtype)
     return g
 
 
@@ -170,8 +167,14 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
     metas = []
     for x in inputs:
         if isinstance(x, Tensor) and x._requires_grad:  # subclasses of Tensor too
-            edges.append(gradient_edge(x))
-            metas.append(TensorMeta(x))
+            d = x.__dict__
+            fn = d.get("_grad_fn")
+            # a recorded result that is not a view: its grad_fn is current (the common case)
+            if fn is not None and "_view_version" not in d:
+                edges.append((fn, d.get("_output_nr", 0)))
+            else:
+                edges.append(gradient_edge(x))
+            metas.append((x._sizes, x.dtype))
         else:
             edges.append(_NO_EDGE)
             metas.append(None)

@@ -89,7 +89,7 @@ class BackwardCFunction(Node, FunctionCtx):
             raise RuntimeError(_FREED)
         if self.materialize_grads:
             grad_outputs = [
-                ember.zeros(m.shape, dtype=m.dtype) if g is None and m is not None else g
+                ember.zeros(m[0], dtype=m[1]) if g is None and m is not None else g
                 for g, m in zip(list(grad_outputs) + [None] * (len(self._output_metas) - len(grad_outputs)),
                                 self._output_metas)
             ]  # fmt: skip

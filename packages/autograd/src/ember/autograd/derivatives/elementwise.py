@@ -18,7 +18,7 @@ not_differentiable(
 
 def _zeros(ctx, i=0):
     shape = ctx.input_shapes[i]
-    return None if shape is None else ember.zeros(shape, dtype=ctx._metas[i].dtype)
+    return None if shape is None else ember.zeros(shape, dtype=ctx._metas[i][1])
 
 
 # ---- binary ----------------------------------------------------------------
