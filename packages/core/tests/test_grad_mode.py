@@ -103,3 +103,17 @@ def test_requires_grad_flags_without_autograd_behave_like_pytorch():
         y._requires_grad = True
         y.numpy()
     assert y.detach().numpy().tolist() == [1.0, 1.0]
+
+
+def test_data_assignment_and_set_keep_the_tensor_object():
+    x = ember.ones(2, 3)
+    alias = x
+    x.data = ember.arange(4.0)
+    assert x is alias and x.tolist() == [0.0, 1.0, 2.0, 3.0] and x.shape == (4,)
+    version = x._version
+    y = ember.zeros(2)
+    assert x.set_(y) is x and x.tolist() == [0.0, 0.0] and x._version == version + 1
+    y.fill_(5)
+    assert x.tolist() == [5.0, 5.0], "set_ shares the source's storage"
+    with pytest.raises(TypeError):
+        x.data = [1.0]

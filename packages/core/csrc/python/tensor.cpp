@@ -175,6 +175,8 @@ void bind_tensor(py::module_& m) {
             view->view_tracks_base = grad_mode_enabled();
             return py::cast(view);
           }, py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none())
+      .def("_set_data", [](TensorImpl& self, const TensorImpl& src) { self.set_data(src); },
+           "Shows src's storage and layout from now on (Tensor.data = src).")
       .def("_detach", [](const TensorImpl& t) { return t.as_strided(t.sizes(), t.strides(), t.offset()); },
            "An alias of the same elements (and version counter) that is not a view for autograd.")
       .def("contiguous", [](const Tensor& t, py::object) -> py::object {

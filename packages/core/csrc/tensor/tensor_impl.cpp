@@ -29,6 +29,18 @@ Tensor TensorImpl::empty(const Shape& sizes, ScalarType dtype, Device device) {
                                       contiguous_strides(sizes), dtype);
 }
 
+void TensorImpl::set_data(const TensorImpl& src) {
+  storage_ = src.storage_;
+  offset_ = src.offset_;
+  sizes_ = src.sizes_;
+  strides_ = src.strides_;
+  numel_ = src.numel_;
+  dtype_ = src.dtype_;
+  contiguous_ = src.contiguous_;
+  view_base = nullptr;
+  view_tracks_base = false;
+}
+
 Tensor TensorImpl::as_strided(Shape sizes, Shape strides,
                               int64_t offset) const {
   EMBER_CHECK(sizes.size() == strides.size(), "mismatch in length of sizes (",

@@ -25,6 +25,9 @@ class TensorImpl {
                       Device device = Device{});
   // A view sharing storage and version counter.
   Tensor as_strided(Shape sizes, Shape strides, int64_t offset) const;
+  // Makes this tensor show src's storage and layout (Tensor.data = src,
+  // Tensor.set_(src)); keeps its own version counter and autograd flag.
+  void set_data(const TensorImpl& src);
 
   const std::shared_ptr<Storage>& storage() const { return storage_; }
   int64_t offset() const { return offset_; }

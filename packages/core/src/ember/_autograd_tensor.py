@@ -146,9 +146,30 @@ def detach_(self):
     return self
 
 
-@prop
-def data(self):
+def _get_data(self):
     return detach(self)
+
+
+def _set_data(self, value):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"Tensor.data must be a Tensor, not {type(value).__name__}")
+    if self._requires_grad and not (value.dtype.is_floating_point or value.dtype.is_complex):
+        raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+    self._set_data(value)
+
+
+Tensor.data = property(_get_data, _set_data, doc="This tensor's data outside the graph (settable).")
+
+
+@method
+def set_(self, source=None):
+    """Makes this tensor show ``source``'s storage and layout (an empty tensor
+    without ``source``), as an in-place op."""
+    if source is None:
+        source = _C.empty([0], self.dtype)
+    self._set_data(source)
+    self._bump_version()
+    return self
 
 
 @method
