@@ -375,9 +375,8 @@ class Module:
         return self
 
     def _apply(self, fn, recurse: bool = True):
-        # Note [Converted parameters are new objects]: the core cannot swap a
-        # tensor's storage, so a parameter whose dtype or device changes is
-        # replaced by a new Parameter (shared parameters stay shared through memo).
+        # A converted parameter keeps its identity (its storage is swapped, as
+        # PyTorch does), so optimizers built before the conversion still see it.
         memo: dict = {}
         for m in self.modules() if recurse else [self]:
             for key, p in m._parameters.items():
@@ -742,15 +741,14 @@ class Module:
 def _convert_parameter(p, fn):
     with ember.no_grad():
         new = fn(p)
+        grad = fn(p.grad) if p.grad is not None else None
     if new is p or (new.dtype is p.dtype and new.data_ptr() == p.data_ptr() and new.shape == p.shape):
         return p
-    out = Parameter(new, p.requires_grad)
-    if is_lazy(p):
-        out.__dict__["_nn_uninitialized"] = True
-    if p.grad is not None:
-        with ember.no_grad():
-            out.grad = fn(p.grad)
-    return out
+    p.__dict__["_grad"] = None  # a grad of the old dtype must not meet the new data
+    p.data = new
+    if grad is not None:
+        p.grad = grad
+    return p
 
 
 def _parse_to(args, kwargs):
