@@ -145,8 +145,9 @@ def grad_workloads() -> list[Workload]:
         return []
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from autograd_workloads import autograd_workloads
+    from nn_workloads import nn_workloads
 
-    return autograd_workloads(Workload, same, pair, one, time_at_most)
+    return autograd_workloads(Workload, same, pair, one, time_at_most) + nn_workloads(Workload, time_at_most)
 
 
 def np_softmax(x, log=False):
