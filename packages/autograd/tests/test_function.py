@@ -167,3 +167,20 @@ def test_apply_without_grad_records_nothing():
     with ember.no_grad():
         y = Exp.apply(x)
     assert y.grad_fn is None and not y.requires_grad
+
+
+def test_function_returning_views_of_its_input_keeps_its_own_backward():
+    class Pieces(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return tuple(x.split(1, 0))
+
+        @staticmethod
+        def backward(ctx, *grads):
+            return ember.cat(grads, 0)
+
+    x = ember.randn(3, 2, dtype=ember.float64, requires_grad=True)
+    pieces = Pieces.apply(x * 1)
+    assert pieces[0].grad_fn.name() == "PiecesBackward"
+    (pieces[0] * 2 + pieces[1]).sum().backward()
+    assert x.grad.tolist() == [[2.0, 2.0], [1.0, 1.0], [0.0, 0.0]]

@@ -25,7 +25,12 @@ def refresh_view(view) -> None:
     """Gives ``view`` a grad_fn from its base's current history when the
     storage was written in place since its grad_fn was made (or it never had one)."""
     d = view.__dict__
-    if d.get("_view_version") == view._version:
+    seen = d.get("_view_version")
+    if seen is None and d.get("_grad_fn") is not None:
+        # a view that got its history elsewhere (a custom Function's output): it is current
+        d["_view_version"] = view._version
+        return
+    if seen == view._version:
         return
     base = view._base
     d["_view_version"] = view._version

@@ -429,4 +429,11 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _reduce(loss, reduction)
 
 
+def multi_head_attention_forward(*args, **kwargs):
+    """``torch.nn.functional.multi_head_attention_forward`` (what ``nn.MultiheadAttention`` runs)."""
+    from .modules.attention import multi_head_attention_forward as forward
+
+    return forward(*args, **kwargs)
+
+
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("annotations", "ember", "math", "Tensor")]
