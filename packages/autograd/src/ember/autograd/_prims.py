@@ -157,6 +157,20 @@ def _embedding(fn, args, kwargs):
     return record("embedding", (weight,), lambda: _without_grad(fn, args, kwargs), attrs)
 
 
+def _composite(key, inputs, attrs):
+    """The handler of a composite recorded as one op ``key``: ``inputs`` name its
+    differentiable arguments, ``attrs`` the ones its derivative reads."""
+
+    def adapter(fn, args, kwargs):
+        call = _signature(fn).bind(*args, **kwargs)
+        call.apply_defaults()
+        a = call.arguments
+        run = lambda: _without_grad(fn, args, kwargs)
+        return record(key, tuple(a[n] for n in inputs), run, tuple(a[n] for n in attrs))
+
+    return adapter
+
+
 def _signature(fn):
     import inspect
 
@@ -232,6 +246,14 @@ ADAPTERS = {
     "col2im": _col2im,
     "conv2d_direct": _conv2d_direct,
     "embedding": _embedding,
+    "conv2d": _composite("conv2d", ("input", "weight", "bias"), ("stride", "padding", "dilation", "groups")),
+    "conv1d": _composite("conv1d", ("input", "weight", "bias"), ("stride", "padding", "dilation", "groups")),
+    "conv_transpose2d": _composite(
+        "conv_transpose2d", ("input", "weight", "bias"), ("stride", "padding", "output_padding", "groups", "dilation")
+    ),
+    "conv_transpose1d": _composite(
+        "conv_transpose1d", ("input", "weight", "bias"), ("stride", "padding", "output_padding", "groups", "dilation")
+    ),
     "max_pool2d": _max_pool2d,
     "avg_pool2d": _avg_pool2d,
     "avg_pool2d_backward": _avg_pool2d_backward,

@@ -20,6 +20,7 @@ convolutions are 2-D ones with a height of 1.
 from __future__ import annotations
 
 from .. import _C
+from .._autograd_tensor import recorded_as
 from ._common import check_tensor, is_half, ntuple
 
 _gemm = _C.batched_gemm
@@ -306,6 +307,7 @@ def _run(geo, input, weight, bias, fn):
     return out._to_dtype(input.dtype) if out.dtype != input.dtype else out
 
 
+@recorded_as("conv2d")  # one node whose gradient runs conv2d_backward
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) over ``[N, C, H, W]`` or ``[C, H, W]``.
 
@@ -317,12 +319,14 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _run(geo, input, weight, bias, _conv2d)
 
 
+@recorded_as("conv1d")  # one node whose gradient runs conv1d_backward
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution over ``[N, C, L]`` or ``[C, L]`` (a 2-D one of height 1)."""
     geo = _Conv("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
     return _run(geo, input, weight, bias, _conv2d)
 
 
+@recorded_as("conv_transpose2d")  # one node whose gradient runs conv_transpose2d_backward
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """2-D transposed convolution ("deconvolution"): the gradient of
     :func:`conv2d` with respect to its input. ``weight`` is
@@ -331,6 +335,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return _run(geo, input, weight, bias, _conv_transpose2d)
 
 
+@recorded_as("conv_transpose1d")  # one node whose gradient runs conv_transpose1d_backward
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """1-D transposed convolution over ``[N, C, L]`` or ``[C, L]``."""
     geo = _Conv("conv_transpose1d", input, weight, bias, stride, padding, dilation, groups, 1, True, output_padding)

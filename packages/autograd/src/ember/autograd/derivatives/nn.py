@@ -85,6 +85,25 @@ def _conv2d_direct(ctx, g):
     return conv2d_backward(g, x, w, 1, (pt, pl), (dh, dw), groups, (need_x, need_w, need_b))
 
 
+def _conv(name):
+    """conv*(input, weight, bias) as one op: its gradients are the core's
+    ``<name>_backward`` kernels (fused where they are fastest)."""
+
+    @derivative(name, inputs=True)
+    def formula(ctx, g):
+        from ember._nn import conv
+
+        x, w, b = ctx.inputs
+        need_x, need_w, need_b = ctx.needs_input_grad
+        backward = getattr(conv, f"{name}_backward")
+        gx, gw, gb = backward(g, x, w, *ctx.attrs, output_mask=(need_x, need_w, need_b and b is not None))
+        return gx, gw, gb
+
+
+for _name in ("conv2d", "conv1d", "conv_transpose2d", "conv_transpose1d"):
+    _conv(_name)
+
+
 @derivative("max_pool2d", result=True)
 def _max_pool2d(ctx, g, g_indices=None):
     _, indices = ctx.result
