@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from . import _C
+from ._autograd_tensor import recorded_as
 from ._registry import Tensor, export, method
 
 
@@ -21,6 +22,7 @@ def _check_dtypes(a, b):
 
 
 @export
+@recorded_as("mm")  # one node, not the views and batched GEMM it runs
 def mm(input, mat2, *, out=None):
     """Matrix product of two 2-D tensors."""
     _need_dims("mm", input, 2, "self")
@@ -145,6 +147,7 @@ def _broadcast(a, b):
 
 
 @export
+@recorded_as("addmm")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * (mat1 @ mat2)``."""
     _need_dims("addmm", mat1, 2, "mat1")

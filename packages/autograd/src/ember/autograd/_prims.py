@@ -165,6 +165,8 @@ def _composite(key, inputs, attrs):
         call = _signature(fn).bind(*args, **kwargs)
         call.apply_defaults()
         a = call.arguments
+        if a.get("out") is not None:
+            _out_position(key, a["out"], tuple(a[n] for n in inputs))  # out= is not differentiable
         run = lambda: _without_grad(fn, args, kwargs)
         return record(key, tuple(a[n] for n in inputs), run, tuple(a[n] for n in attrs))
 
@@ -246,6 +248,8 @@ ADAPTERS = {
     "col2im": _col2im,
     "conv2d_direct": _conv2d_direct,
     "embedding": _embedding,
+    "mm": _composite("mm", ("input", "mat2"), ()),
+    "addmm": _composite("addmm", ("input", "mat1", "mat2"), ("beta", "alpha")),
     "conv2d": _composite("conv2d", ("input", "weight", "bias"), ("stride", "padding", "dilation", "groups")),
     "conv1d": _composite("conv1d", ("input", "weight", "bias"), ("stride", "padding", "dilation", "groups")),
     "conv_transpose2d": _composite(

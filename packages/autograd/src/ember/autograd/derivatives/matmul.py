@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The derivative of the batched GEMM every matmul goes through."""
+"""Derivatives of the batched GEMM every matmul goes through, and of mm and
+addmm, which are recorded as one op each."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def _product(left, right, like):
     transposed product is computed, so the gradient reaching it (through the
     transpose) is row-major, as an optimizer wants it."""
     if _is_transposed(like):
-        return _h(_h(right).bmm(_h(left)))
-    return left.bmm(right)
+        return _h(_h(right) @ _h(left))
+    return left @ right
 
 
 @derivative("batched_gemm", inputs=True)
@@ -34,3 +35,20 @@ def _batched_gemm(ctx, g):
     gb = _product(_h(a), g_ab, b) if need_b else None
     g_out = (g * beta if beta != 0 else g * 0.0) if need_out else None
     return ga, gb, g_out
+
+
+@derivative("mm", inputs=True)
+def _mm(ctx, g):
+    a, b = ctx.inputs
+    need_a, need_b = ctx.needs_input_grad
+    return (_product(g, _h(b), a) if need_a else None), (_product(_h(a), g, b) if need_b else None)
+
+
+@derivative("addmm", inputs=True)
+def _addmm(ctx, g):
+    _, m1, m2 = ctx.inputs
+    beta, alpha = ctx.attrs
+    need_input, need_m1, need_m2 = ctx.needs_input_grad
+    g_ab = g * alpha if alpha != 1 else g
+    g_input = (g * beta if beta != 1 else g) if need_input and beta != 0 else None
+    return g_input, (_product(g_ab, _h(m2), m1) if need_m1 else None), (_product(_h(m1), g_ab, m2) if need_m2 else None)
