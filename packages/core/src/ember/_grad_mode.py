@@ -6,7 +6,6 @@ ember-autograd installed."""
 from __future__ import annotations
 
 import functools
-import inspect
 
 from . import _C
 from ._registry import export
@@ -33,6 +32,8 @@ class _GradModeContext:
         return type(self)()
 
     def __call__(self, func):
+        import inspect  # only when decorating: importing it costs ~5 ms
+
         if inspect.isgeneratorfunction(func):
 
             @functools.wraps(func)
