@@ -6,7 +6,7 @@ finite floats and strings stand for themselves; everything else is an object
 with a single key naming its kind::
 
     {"list": [...]}  {"tuple": [...]}  {"set": [...]}  {"frozenset": [...]}
-    {"dict": [[key, value], ...]}  {"odict": [[key, value], ...]}
+    {"dict": [[key, value], ...]}  {"odict": [[key, value], ...]}  {"counter": [[key, count], ...]}
     {"float": "nan" | "inf" | "-inf"}  {"bytes": "<base64>"}
     {"dtype": "float32"}  {"device": "cpu"}  {"size": [2, 3]}
     {"tensor": <index into the tensor table>}
@@ -23,7 +23,7 @@ import base64
 import binascii
 import math
 import types
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 from .._device import device
 from .._dtypes import dtype
@@ -33,7 +33,11 @@ from . import _allowlist
 from ._io import InvalidFileError
 from ._storage import DTYPES, storage_key, storage_of, view
 
-_CONTAINERS = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset", dict: "dict", OrderedDict: "odict"}
+_CONTAINERS = {
+    list: "list", tuple: "tuple", set: "set", frozenset: "frozenset", dict: "dict", OrderedDict: "odict",
+    Counter: "counter",
+}  # fmt: skip
+_MAPPINGS = {"dict": dict, "odict": OrderedDict, "counter": lambda pairs: Counter(dict(pairs))}
 _CODE = (type, types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.ModuleType)
 _BUILTIN_BASES = (bool, int, float, complex, str, bytes, bytearray, list, tuple, set, frozenset, dict)
 
@@ -115,7 +119,7 @@ class Encoder:
             raise _LocatedError(ValueError, " contains itself; ember files can't hold a cycle")
         self._open.add(id(obj))
         try:
-            if kind in (dict, OrderedDict):
+            if kind in (dict, OrderedDict, Counter):
                 node = {_CONTAINERS[kind]: [self._item(k, v) for k, v in obj.items()]}
             elif kind in _CONTAINERS:
                 node = {_CONTAINERS[kind]: [_step(self._node, v, "[{}]", i) for i, v in enumerate(obj)]}
@@ -176,7 +180,7 @@ def _unsaveable(obj) -> str | None:
     if isinstance(obj, _BUILTIN_BASES) or cls.__module__ == "builtins":
         return (
             "ember files hold None, bool, int, float, str, bytes, list, tuple, set, frozenset, dict, "
-            "OrderedDict, tensors, dtypes, devices, Sizes and instances of your own classes"
+            "OrderedDict, Counter, tensors, dtypes, devices, Sizes and instances of your own classes"
         )
     if "<locals>" in cls.__qualname__:
         return "its class is defined inside a function, so it has no import path"
@@ -218,6 +222,7 @@ class Decoder:
             "frozenset": self._sequence,
             "dict": self._mapping,
             "odict": self._mapping,
+            "counter": self._mapping,
             "object": self._object,
         }
 
@@ -296,7 +301,7 @@ class Decoder:
         for k, v in value:
             key = _step(self._value, k, " (a key){}", "")
             pairs.append((key, _step(self._value, v, "[{!r}]", key)))
-        return _hashing(dict if kind == "dict" else OrderedDict, pairs)
+        return _hashing(_MAPPINGS[kind], pairs)
 
     def _object(self, kind, value):
         if type(value) is not list or len(value) != 3 or not all(type(v) is str for v in value[:2]):

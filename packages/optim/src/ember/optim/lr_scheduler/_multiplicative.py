@@ -116,15 +116,9 @@ class MultiStepLR(LRScheduler):
             return group_values(self.optimizer, "lr")
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in self.optimizer.param_groups]
 
-    def state_dict(self) -> dict[str, Any]:
-        """As PyTorch's, with ``milestones`` as a plain dict (``ember.save`` holds no Counter)."""
-        state = super().state_dict()
-        state["milestones"] = dict(self.milestones)
-        return state
-
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         super().load_state_dict(state_dict)
-        self.milestones = Counter(self.milestones)
+        self.milestones = Counter(self.milestones)  # also from a plain dict
 
     def _get_closed_form_lr(self) -> list:
         milestones = sorted(self.milestones.elements())
