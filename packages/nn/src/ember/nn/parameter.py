@@ -5,11 +5,10 @@ Note [Parameters are marked tensors]
 A Parameter is a plain ``ember.Tensor`` (an alias of the data it was built
 from: same storage and version counter, as in PyTorch) that carries a marker
 in its ``__dict__``; ``Parameter`` is a class whose ``isinstance`` check
-reads that marker. It is not a Python subclass because autograd records only
-operands whose type is exactly ``ember.Tensor`` (a subclass instance would
-silently get no gradient) and ``ember.save`` stores only exact Tensors. So
-``isinstance(p, Parameter)`` holds, ``type(p)`` is ``ember.Tensor`` and the
-repr is a tensor's.
+reads that marker. It is not a Python subclass because the core builds a
+subclass instance only by copying the data, and ``ember.save`` stores only
+exact Tensors. So ``isinstance(p, Parameter)`` holds, ``type(p)`` is
+``ember.Tensor`` and the repr is a tensor's.
 """
 
 from __future__ import annotations
@@ -71,8 +70,8 @@ class Parameter(metaclass=_ParameterMeta):
 class UninitializedParameter(Parameter, metaclass=_UninitializedMeta):
     """A parameter whose shape is not known yet (lazy modules): an empty
     tensor; ``materialize(shape)`` returns the real ``Parameter``, which the
-    owning module stores in its place (ember cannot re-point a tensor's
-    storage, so the object is replaced rather than changed in place)."""
+    owning module stores in its place (a new object, unlike PyTorch, where
+    the uninitialized parameter itself becomes the real one)."""
 
     def __new__(cls, requires_grad=True, device=None, dtype=None):
         p = Parameter(ember.empty(0, dtype=dtype or ember.get_default_dtype()), requires_grad)

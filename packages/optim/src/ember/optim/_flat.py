@@ -8,11 +8,11 @@ form a ``Bucket``: each state (``exp_avg``, ...) lives in one contiguous 1-D buf
 ``optimizer.state[p][name]`` is a view of its slice, so users and ``state_dict`` still see
 per-param tensors. Each step gathers the grads with one ``cat`` into a flat buffer, runs the
 update math as a handful of ops over whole buffers, and touches each param once (``p.add_``),
-plus once more for weight decay. ember tensors cannot be re-pointed at new storage (no
-``Tensor.data`` setter, no ``set_``), so params cannot live in the flat buffer themselves; the
-per-param ``add_`` of a delta is cheaper than gathering and scattering the params (one read
-and one write of each param instead of two of each). An Adam step is then ~15 core calls
-plus 3 per tensor. Measured with bench/adam_step.py (2 threads, best of interleaved runs):
+plus once more for weight decay. The params themselves stay where their module put them:
+re-pointing them into an optimizer-owned buffer (``Tensor.set_``) would tie a model's storage
+to its optimizer. The per-param ``add_`` of a delta is cheaper than gathering and scattering
+the params (one read and one write of each param instead of two of each). An Adam step is then ~15 core calls
+plus 3 per tensor. Measured with tools/bench/adam_step.py (2 threads, best of interleaved runs):
 100 tensors of 64x64/64: 0.90 ms flat vs 2.0 ms per-param loop (PyTorch: 1.1 ms foreach,
 1.65 ms for-loop); MLP 784-512-256-10, 6 tensors: 0.41 ms flat vs 0.55 ms loop (PyTorch
 0.34-0.36 ms, its fused addcmul/addcdiv/lerp kernels making fewer passes over memory).
