@@ -126,8 +126,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None, accumu
             grad_outputs = buffers.pop(node, None) or [None]
             g = None
             is_sink = type(node) is AccumulateGrad
-            if (is_sink or node._tensor_pre_hooks is not None or node._pre_hooks is not None
-                    or node._retain_grad is not None):  # fmt: skip
+            if is_sink or node._hooked:
                 grad_outputs = _pre_hooks(node, grad_outputs, is_sink)
             if captures:
                 for nr, g in enumerate(grad_outputs):
@@ -135,7 +134,8 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None, accumu
                     if slot is not None:
                         captured[slot] = _add(captured[slot], g)
             grad_inputs = ()
-            if (needed is None or node in needed) and not (is_sink and not accumulate) and _any(grad_outputs):
+            has_grad = grad_outputs[0] is not None or (len(grad_outputs) > 1 and _any(grad_outputs))
+            if has_grad and (needed is None or node in needed) and not (is_sink and not accumulate):
                 grad_inputs = node.apply(grad_outputs, create_graph)
                 if node._post_hooks is not None:
                     grad_inputs = _post_hooks(node, grad_inputs, grad_outputs)

@@ -62,6 +62,7 @@ class Node:
     _pre_hooks = _post_hooks = None  # _HookDict: fn(grad_outputs) / fn(grad_inputs, grad_outputs)
     _tensor_pre_hooks = None  # output_nr -> _HookDict of fn(grad) (tensor.register_hook)
     _retain_grad = None  # output_nr -> weakref to the tensor that retains its grad
+    _hooked = False  # any of the three above: the engine looks further only then
     _metadata = None
 
     def __init__(self, next_functions=()):
@@ -97,16 +98,19 @@ class Node:
         """``fn(grad_outputs)`` before this node runs; may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = _HookDict()
+        self._hooked = True
         return _add_hook(self._pre_hooks, fn)
 
     def _register_tensor_hook(self, output_nr: int, fn) -> RemovableHandle:
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
+        self._hooked = True
         return _add_hook(self._tensor_pre_hooks.setdefault(output_nr, _HookDict()), fn)
 
     def _retain_grad_of(self, output_nr: int, tensor) -> None:
         if self._retain_grad is None:
             self._retain_grad = {}
+        self._hooked = True
         self._retain_grad[output_nr] = weakref.ref(tensor)
 
     def release(self) -> None:
