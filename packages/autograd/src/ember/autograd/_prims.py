@@ -146,17 +146,6 @@ def _conv2d_direct(x, w, b, pt, pl, dh, dw, groups, oh, ow):
     return record("conv2d_direct", (x, w, b), run, (pt, pl, dh, dw, groups, oh, ow))
 
 
-def _embedding(fn, args, kwargs):
-    """A composite the core hands over whole (``recorded_as``): runs it with
-    grad mode off and records it as one op."""
-    call = _signature(fn).bind(*args, **kwargs)
-    call.apply_defaults()
-    a = call.arguments
-    weight = a["weight"]
-    attrs = (a["input"], weight.shape[0], a["padding_idx"], a["scale_grad_by_freq"])
-    return record("embedding", (weight,), lambda: _without_grad(fn, args, kwargs), attrs)
-
-
 def _composite(key, inputs, attrs):
     """The handler of a composite recorded as one op ``key``: ``inputs`` name its
     differentiable arguments, ``attrs`` the ones its derivative reads."""
@@ -173,10 +162,18 @@ def _composite(key, inputs, attrs):
     return adapter
 
 
-def _signature(fn):
-    import inspect
+_SIGNATURES: dict = {}
 
-    return inspect.signature(fn)
+
+def _signature(fn):
+    """``inspect.signature(fn)``, computed once per function (a composite
+    such as mm runs on every Linear layer)."""
+    sig = _SIGNATURES.get(fn)
+    if sig is None:
+        import inspect
+
+        sig = _SIGNATURES[fn] = inspect.signature(fn)
+    return sig
 
 
 def _without_grad(fn, args, kwargs):
@@ -247,7 +244,7 @@ ADAPTERS = {
     "im2col": _im2col,
     "col2im": _col2im,
     "conv2d_direct": _conv2d_direct,
-    "embedding": _embedding,
+    "embedding": _composite("embedding", ("weight",), ("input", "padding_idx", "scale_grad_by_freq")),
     "mm": _composite("mm", ("input", "mat2"), ()),
     "addmm": _composite("addmm", ("input", "mat1", "mat2"), ("beta", "alpha")),
     "conv2d": _composite("conv2d", ("input", "weight", "bias"), ("stride", "padding", "dilation", "groups")),

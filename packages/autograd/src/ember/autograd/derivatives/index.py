@@ -7,7 +7,7 @@ from __future__ import annotations
 import ember
 from ember import _C
 
-from .._views import from_storage, to_storage
+from .._views import _extent, from_storage, to_storage
 from . import derivative
 
 
@@ -15,8 +15,8 @@ from . import derivative
 def _take_offsets(ctx, g):
     offsets, geom = ctx.attrs
     sizes, strides, _ = geom
-    extent = 1 + sum((s - 1) * st for s, st in zip(sizes, strides)) if all(sizes) else 0
-    buffer = ember.zeros(extent, dtype=g.dtype)
+    lo, hi = _extent(geom)  # lo is the view's own first element: offsets count from there
+    buffer = ember.zeros(hi - lo, dtype=g.dtype)
     _C.put_offsets_(buffer, offsets, g.contiguous(), 1)
     return buffer.as_strided(sizes, strides, 0)
 
@@ -82,5 +82,6 @@ def _topk_last(ctx, g_values, g_indices):
 def _embedding(ctx, g):
     from ember._nn.embedding import embedding_backward
 
-    indices, num_weights, padding_idx, scale_grad_by_freq = ctx.attrs
+    indices, padding_idx, scale_grad_by_freq = ctx.attrs
+    num_weights = ctx.input_shapes[0][0]
     return embedding_backward(g, indices, num_weights, padding_idx, scale_grad_by_freq)
