@@ -123,6 +123,11 @@ class FlatOptimizer(Optimizer):
 
     _scalar_state: dict[str, float] = {"step": 0.0}
 
+    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        if defaults.get("differentiable"):
+            raise RuntimeError("ember.optim does not support differentiable=True")
+        super().__init__(params, defaults)
+
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         raise NotImplementedError
 

@@ -45,8 +45,6 @@ class Adagrad(FlatOptimizer):
             raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        if differentiable:
-            raise RuntimeError("ember.optim does not support differentiable=True")
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,

@@ -48,8 +48,6 @@ class Adam(FlatOptimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         check_betas(lr, eps, betas, weight_decay)
-        if differentiable:
-            raise RuntimeError("ember.optim does not support differentiable=True")
         defaults = {
             "lr": lr,
             "betas": betas,

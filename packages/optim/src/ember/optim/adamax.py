@@ -31,8 +31,6 @@ class Adamax(FlatOptimizer):
         capturable: bool = False,
     ) -> None:
         check_betas(lr, eps, betas, weight_decay)
-        if differentiable:
-            raise RuntimeError("ember.optim does not support differentiable=True")
         defaults = {
             "lr": lr,
             "betas": betas,

@@ -32,8 +32,6 @@ class RAdam(FlatOptimizer):
         differentiable: bool = False,
     ) -> None:
         check_betas(lr, eps, betas, weight_decay)
-        if differentiable:
-            raise RuntimeError("ember.optim does not support differentiable=True")
         defaults = {
             "lr": lr,
             "betas": betas,

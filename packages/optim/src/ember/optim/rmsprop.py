@@ -42,8 +42,6 @@ class RMSprop(FlatOptimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if not 0.0 <= alpha:
             raise ValueError(f"Invalid alpha value: {alpha}")
-        if differentiable:
-            raise RuntimeError("ember.optim does not support differentiable=True")
         defaults = {
             "lr": lr,
             "momentum": momentum,

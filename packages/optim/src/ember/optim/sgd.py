@@ -40,8 +40,6 @@ class SGD(FlatOptimizer):
             raise ValueError(f"Invalid momentum value: {momentum}")
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if differentiable:
-            raise RuntimeError("ember.optim does not support differentiable=True")
         defaults = {
             "lr": lr,
             "momentum": momentum,
