@@ -9,6 +9,7 @@
 #include "../tensor/errors.h"
 #include "autograd_seam.h"
 #include "convert.h"
+#include "graph_record.h"
 
 #define EMBER_STR2(x) #x
 #define EMBER_STR(x) EMBER_STR2(x)
@@ -44,6 +45,7 @@ PYBIND11_MODULE(_C, m) {
   bind_dlpack(m);
   bind_nn_ops(m);
   bind_autograd_seam(m);
+  bind_graph_record(m);
 
   m.def("get_num_threads", &get_num_threads,
         "The number of threads of ember's pool (which also runs OpenBLAS's GEMMs).");

@@ -14,6 +14,7 @@
 #include "../ops/reduce.h"
 #include "../tensor/errors.h"
 #include "autograd_seam.h"
+#include "graph_record.h"
 #include "convert.h"
 
 namespace ember {
@@ -43,14 +44,22 @@ void bind_ops(py::module_& m) {
   m.attr("reduce_ops") = op_ids<ReduceOp>(kNumReduceOps, reduce_op_name);
 
   m.def("binary", [](int op, py::handle a, py::handle b, py::handle out) -> py::object {
-    if (autograd_wants(a, b, out)) return autograd_call("binary", op, a, b, out);
     const char* name = binary_op_name(static_cast<BinaryOp>(op));
-    return py::cast(binary(static_cast<BinaryOp>(op), as_operand_or_throw(a, name),
-                           as_operand_or_throw(b, name), optional_tensor(out)));
+    Tensor ta = as_operand_or_throw(a, name), tb = as_operand_or_throw(b, name);
+    if (autograd_wants(ta, tb, out)) {
+      if (out.is_none())
+        if (py::object r = native_record_binary(op, a, b, ta, tb)) return r;
+      return autograd_call("binary", op, a, b, out);
+    }
+    return py::cast(binary(static_cast<BinaryOp>(op), ta, tb, optional_tensor(out)));
   }, py::arg("op"), py::arg("a"), py::arg("b"), py::arg("out") = py::none());
   m.def("unary", [](int op, const Tensor& a, py::handle out,
                     std::vector<double> params) -> py::object {
-    if (autograd_wants(a, out)) return autograd_call("unary", op, a, out, params);
+    if (autograd_wants(a, out)) {
+      if (out.is_none())
+        if (py::object r = native_record_unary(op, py::cast(a), a, params)) return r;
+      return autograd_call("unary", op, a, out, params);
+    }
     return py::cast(unary(static_cast<UnaryOp>(op), a, optional_tensor(out),
                           params.empty() ? nullptr : params.data()));
   }, py::arg("op"), py::arg("a"), py::arg("out") = py::none(),

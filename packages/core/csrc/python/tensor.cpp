@@ -9,6 +9,7 @@
 #include "../ops/matmul.h"
 #include "../tensor/errors.h"
 #include "autograd_seam.h"
+#include "graph_record.h"
 #include "convert.h"
 
 namespace ember {
@@ -46,16 +47,20 @@ template <BinaryOp op>
 py::object forward_op(const Tensor& self, py::handle other) {
   Tensor o = as_operand(other);
   if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-  if (autograd_wants(self, o))
+  if (autograd_wants(self, o)) {
+    if (py::object r = native_record_binary(static_cast<int>(op), py::cast(self), other, self, o)) return r;
     return autograd_call("binary", static_cast<int>(op), self, other, py::none());
+  }
   return py::cast(binary(op, self, o, nullptr));
 }
 template <BinaryOp op>
 py::object reflected_op(const Tensor& self, py::handle other) {
   Tensor o = as_operand(other);
   if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-  if (autograd_wants(self, o))
+  if (autograd_wants(self, o)) {
+    if (py::object r = native_record_binary(static_cast<int>(op), other, py::cast(self), o, self)) return r;
     return autograd_call("binary", static_cast<int>(op), other, self, py::none());
+  }
   return py::cast(binary(op, o, self, nullptr));
 }
 template <BinaryOp op>
@@ -73,8 +78,10 @@ py::object inplace_op(const Tensor& self, py::handle other) {
 // unary(op, t) through the seam (Note [Autograd seam]).
 template <UnaryOp op>
 py::object unary_method(const Tensor& t) {
-  if (autograd_wants(t))
+  if (autograd_wants(t)) {
+    if (py::object r = native_record_unary(static_cast<int>(op), py::cast(t), t, {})) return r;
     return autograd_call("unary", static_cast<int>(op), t, py::none(), std::vector<double>{});
+  }
   return py::cast(unary(op, t, nullptr));
 }
 
@@ -177,6 +184,19 @@ void bind_tensor(py::module_& m) {
           }, py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none())
       .def("_set_data", [](TensorImpl& self, const TensorImpl& src) { self.set_data(src); },
            "Shows src's storage and layout from now on (Tensor.data = src).")
+      .def("_has_meta", [](const TensorImpl& t, py::handle meta) {
+            // meta: autograd's (shape tuple, dtype) of an input; one call where a gradient
+            // is checked against its input in backward
+            PyObject* m = meta.ptr();
+            if (!PyTuple_Check(m) || PyTuple_GET_SIZE(m) != 2) return false;
+            PyObject* shape = PyTuple_GET_ITEM(m, 0);
+            if (PyTuple_GET_ITEM(m, 1) != dtype_object(t.dtype()).ptr() || !PyTuple_Check(shape) ||
+                PyTuple_GET_SIZE(shape) != t.dim())
+              return false;
+            for (int64_t d = 0; d < t.dim(); ++d)
+              if (PyLong_AsLongLong(PyTuple_GET_ITEM(shape, d)) != t.sizes()[d]) return false;
+            return true;
+          }, "True when the tensor has this (shape, dtype).")
       .def("_detach", [](const TensorImpl& t) { return t.as_strided(t.sizes(), t.strides(), t.offset()); },
            "An alias of the same elements (and version counter) that is not a view for autograd.")
       .def("contiguous", [](const Tensor& t, py::object) -> py::object {

@@ -14,7 +14,7 @@ check_core()
 import ember  # noqa: E402
 from ember import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 
-from . import _prims, _tensor_api, derivatives, graph  # noqa: E402, F401 - _tensor_api: the core calls it
+from . import _native, _prims, _tensor_api, derivatives, graph  # noqa: E402, F401 - _tensor_api: the core calls it
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402
 from .engine import backward, grad  # noqa: E402
 from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
@@ -22,6 +22,7 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
 derivatives.load_all()
 ember._C._set_autograd_handler(_prims.ADAPTERS)
+_native.install()
 
 
 def is_anomaly_enabled() -> bool:

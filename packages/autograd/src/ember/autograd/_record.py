@@ -12,7 +12,7 @@ from ember import _C
 from . import _callsite, anomaly_mode
 from .anomaly_mode import _state as anomaly_state
 from .derivatives import DERIVATIVES, Derivative
-from .graph import _FREED, Node, SavedTensor, _sequence, gradient_edge
+from .graph import _FREED, Node, SavedTensor, gradient_edge
 
 Tensor = ember.Tensor
 
@@ -24,18 +24,16 @@ def TensorMeta(t):  # noqa: N802 - reads as the type it stands for
 
 
 class OpNode(Node):
-    """A node for one op of the derivative registry."""
+    """A node for one op of the derivative registry. The core makes these
+    without calling ``__init__`` when it records natively (Note [Native
+    recording]); both ways fill the same fields."""
 
-    _saved_inputs = None
-    _saved_outputs = None
-    _num_outputs = 1
     _released = False
 
     def __init__(self, deriv: Derivative, edges, metas, attrs, site):
         self.next_functions = tuple(edges)
-        self._seq = next(_sequence)
         self._deriv = deriv
-        self._metas = metas  # per input: TensorMeta, or None when it needs no gradient
+        self._metas = tuple(metas)  # per input: TensorMeta, or None when it needs no gradient
         self.attrs = attrs
         self._site = site
         if anomaly_state.on:
@@ -43,10 +41,6 @@ class OpNode(Node):
 
     def name(self) -> str:
         return self._deriv.node_name
-
-    @property
-    def num_outputs(self) -> int:
-        return self._num_outputs
 
     @property
     def needs_input_grad(self) -> tuple:
@@ -91,7 +85,7 @@ class OpNode(Node):
         for g, m in zip(result, self._metas):
             if m is None or g is None:
                 out.append(None)
-            elif type(g) is Tensor and g._sizes == m[0] and g.dtype is m[1]:
+            elif type(g) is Tensor and g._has_meta(m):
                 out.append(g)
             else:
                 out.append(_fit(g, m))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import traceback
 
 import ember
+from ember import _C
 
 
 class _State:
@@ -17,6 +18,12 @@ class _State:
 
 
 _state = _State()
+
+
+def _set(on: bool, check_nan: bool) -> None:
+    _state.on, _state.check_nan = on, check_nan
+    # nodes remember their forward traceback only when recorded in Python
+    _C._set_native_recording(not on)
 
 
 def is_enabled() -> bool:
@@ -35,11 +42,11 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
 
     def __enter__(self):
         self._prev = (is_enabled(), is_check_nan())
-        _state.on, _state.check_nan = True, self.check_nan
+        _set(True, self.check_nan)
         return self
 
     def __exit__(self, *exc):
-        _state.on, _state.check_nan = self._prev
+        _set(*self._prev)
         return False
 
     def __call__(self, func):
@@ -58,13 +65,13 @@ class set_detect_anomaly:  # noqa: N801
 
     def __init__(self, mode: bool, check_nan: bool = True):
         self._prev = (is_enabled(), is_check_nan())
-        _state.on, _state.check_nan = bool(mode), check_nan
+        _set(bool(mode), check_nan)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        _state.on, _state.check_nan = self._prev
+        _set(*self._prev)
         return False
 
 

@@ -111,33 +111,37 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None, accumu
     deps, nodes = _dependencies(roots)
     buffers = {}
     for (node, nr), g in zip(roots, grads):
-        buf = buffers.setdefault(node, [None] * max(node.num_outputs, nr + 1))
+        buf = buffers.setdefault(node, [None] * max(node._num_outputs, nr + 1))
         buf[nr] = _add(buf[nr], g)
     needed = _needed(nodes, {n for n, _ in captures}) if captures is not None and not accumulate else None
     captured = [None] * (len(set(captures.values())) if captures else 0)
-    ready = [(-n._seq, id(n), n) for n in {n for n, _ in roots} if deps.get(n, 0) == 0]
+    # heap entries (-seq, node): sequence numbers are unique, so nodes are never compared
+    ready = [(-n._seq, n) for n in {n for n, _ in roots} if deps.get(n, 0) == 0]
     heapq.heapify(ready)
     anomaly = anomaly_mode.is_enabled()
     heappop, heappush = heapq.heappop, heapq.heappush
     prev = _C._set_grad_enabled(create_graph)
     try:
         while ready:
-            node = heappop(ready)[2]
+            node = heappop(ready)[1]
             grad_outputs = buffers.pop(node, None) or [None]
             g = None
-            is_sink = type(node) is AccumulateGrad
-            if is_sink or node._hooked:
-                grad_outputs = _pre_hooks(node, grad_outputs, is_sink)
+            hooked = node._hooked
+            if hooked:
+                grad_outputs = _pre_hooks(node, grad_outputs, type(node) is AccumulateGrad)
             if captures:
                 for nr, g in enumerate(grad_outputs):
                     slot = captures.get((node, nr))
                     if slot is not None:
                         captured[slot] = _add(captured[slot], g)
             grad_inputs = ()
-            has_grad = grad_outputs[0] is not None or (len(grad_outputs) > 1 and _any(grad_outputs))
-            if has_grad and (needed is None or node in needed) and not (is_sink and not accumulate):
+            if (
+                (grad_outputs[0] is not None or (len(grad_outputs) > 1 and _any(grad_outputs)))
+                and (needed is None or node in needed)
+                and (accumulate or type(node) is not AccumulateGrad)
+            ):
                 grad_inputs = node.apply(grad_outputs, create_graph)
-                if node._post_hooks is not None:
+                if hooked and node._post_hooks is not None:
                     grad_inputs = _post_hooks(node, grad_inputs, grad_outputs)
                 if anomaly:
                     anomaly_mode.check_nan(node, grad_inputs)
@@ -151,15 +155,20 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None, accumu
                 if g is not None:
                     buf = buffers.get(nxt)
                     if buf is None:
-                        buf = buffers[nxt] = [None] * max(nxt.num_outputs, nr + 1)
-                    elif nr >= len(buf):
-                        buf.extend([None] * (nr + 1 - len(buf)))
-                    old = buf[nr]
-                    buf[nr] = g if old is None else old + g
+                        if nr == 0 and nxt._num_outputs == 1:
+                            buffers[nxt] = [g]
+                        else:
+                            buf = buffers[nxt] = [None] * max(nxt._num_outputs, nr + 1)
+                            buf[nr] = g
+                    else:
+                        if nr >= len(buf):
+                            buf.extend([None] * (nr + 1 - len(buf)))
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    heappush(ready, (-nxt._seq, id(nxt), nxt))
+                    heappush(ready, (-nxt._seq, nxt))
             # hold no stale references: AccumulateGrad reuses a gradient only it can see
             grad_inputs = grad_outputs = g = old = buf = None
     finally:

@@ -64,10 +64,6 @@ class BackwardCFunction(Node, FunctionCtx):
         return f"{self._cls.__name__}Backward"
 
     @property
-    def num_outputs(self) -> int:
-        return max(1, len(self._output_metas))
-
-    @property
     def needs_input_grad(self) -> tuple:
         return tuple(m is not None for m in self._metas)
 
@@ -173,6 +169,7 @@ def _link_outputs(ctx, args, output):
         out.__dict__["_grad_fn"] = ctx
         out.__dict__["_output_nr"] = i
     ctx._output_metas = tuple(TensorMeta(o) if isinstance(o, Tensor) else None for o in outputs)
+    ctx._num_outputs = max(1, len(outputs))
     originals = list(output) if is_tuple else [output]
     ctx._had_saved = bool(ctx._to_save)
     ctx._saved = [None if t is None else SavedTensor(t, *_output_position(t, originals, outputs)) for t in ctx._to_save]

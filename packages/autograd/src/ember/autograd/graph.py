@@ -9,10 +9,9 @@ import threading
 import weakref
 
 import ember
+from ember import _C
 
 from . import _callsite
-
-_sequence = itertools.count()
 
 
 class _HooksState(threading.local):
@@ -53,21 +52,23 @@ def _add_hook(hooks: _HookDict, fn) -> RemovableHandle:
     return handle
 
 
-class Node:
+class Node(_C.GraphNode):
     """One recorded operation. ``next_functions`` holds, for each input,
-    ``(node, output_nr)`` of where its gradient goes (None: no gradient)."""
+    ``(node, output_nr)`` of where its gradient goes (None: no gradient).
+    The fields the core fills when it records natively (``next_functions``,
+    ``_seq``, ``_metas``, ...) live in its ``GraphNode`` base (Note [Native
+    recording]); ``_seq`` orders nodes by creation."""
 
     _name = "Node"
     # hooks are rare: the containers exist only once one is registered
     _pre_hooks = _post_hooks = None  # _HookDict: fn(grad_outputs) / fn(grad_inputs, grad_outputs)
     _tensor_pre_hooks = None  # output_nr -> _HookDict of fn(grad) (tensor.register_hook)
     _retain_grad = None  # output_nr -> weakref to the tensor that retains its grad
-    _hooked = False  # any of the three above: the engine looks further only then
+    _hooked = False  # any of the above: the engine looks further only then
     _metadata = None
 
     def __init__(self, next_functions=()):
         self.next_functions = tuple(next_functions)
-        self._seq = next(_sequence)
 
     def name(self) -> str:
         return self._name
@@ -86,12 +87,13 @@ class Node:
 
     @property
     def num_outputs(self) -> int:
-        return 1
+        return self._num_outputs
 
     def register_hook(self, fn) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` after this node ran; may return new grad_inputs."""
         if self._post_hooks is None:
             self._post_hooks = _HookDict()
+        self._hooked = True
         return _add_hook(self._post_hooks, fn)
 
     def register_prehook(self, fn) -> RemovableHandle:
@@ -126,6 +128,7 @@ class AccumulateGrad(Node):
     gradient for a leaf nobody holds any more goes nowhere)."""
 
     _name = "torch::autograd::AccumulateGrad"
+    _hooked = True  # the leaf's own hooks run before accumulation
 
     def __init__(self, variable):
         super().__init__(())
@@ -204,12 +207,13 @@ _FREED = (
 )
 
 
-class SavedTensor:
+class SavedTensor(_C.SavedTensorBase):
     """A tensor kept for backward, with the version it had when saved. An
     output of the node that saves it is kept as a detached alias (a tensor
-    holding its own grad_fn would make a reference cycle)."""
+    holding its own grad_fn would make a reference cycle). The fields live in
+    the core's base type, which also makes saved tensors when it records."""
 
-    __slots__ = ("_data", "_version", "_is_output", "_output_nr", "_unpack", "_site")
+    __slots__ = ()
 
     def __init__(self, t, is_output: bool, output_nr: int = 0):
         hooks = _hooks_state.stack
@@ -251,10 +255,12 @@ class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
         if stack is None:
             stack = _hooks_state.stack = []
         stack.append((self.pack_hook, self.unpack_hook))
+        _C._block_native_recording(1)  # the hooks run in the Python recorder
         return self
 
     def __exit__(self, *exc):
         _hooks_state.stack.pop()
+        _C._block_native_recording(-1)
         return False
 
 
