@@ -5,58 +5,113 @@ that see the gradients flowing through them)."""
 
 from __future__ import annotations
 
+import warnings
+
 import ember
 from ember.autograd import Function
 
+from ._global_hooks import (
+    _global_backward_hooks,
+    _global_backward_pre_hooks,
+    _global_forward_hooks,
+    _global_forward_hooks_always_called,
+    _global_forward_hooks_with_kwargs,
+    _global_forward_pre_hooks,
+)
+
 
 def call_with_hooks(module, args, kwargs):
-    """``module.forward(*args, **kwargs)`` with forward pre/post and backward hooks."""
-    for hook_id, hook in list(module._forward_pre_hooks.items()):
-        if hook_id in module._forward_pre_hooks_with_kwargs:
-            res = hook(module, args, kwargs)
-            if res is not None:
-                if isinstance(res, tuple) and len(res) == 2:
-                    args, kwargs = res
-                else:
-                    raise RuntimeError(
-                        f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {res}."
-                    )
-        else:
-            res = hook(module, args)
-            if res is not None:
-                args = res if isinstance(res, tuple) else (res,)
-    state = None
-    if module._backward_hooks or module.__dict__.get("_backward_pre_hooks"):
-        state = _BackwardHookState(module)
-        args = state.wrap_inputs(args)
+    """``module.forward(*args, **kwargs)`` between the forward pre/post hooks and
+    with the backward hooks, the global hooks of each kind before the module's."""
+    call = _HookedCall(module, args, kwargs)
     try:
-        result = module.forward(*args, **kwargs)
+        return call.run()
     except Exception:
-        for hook_id, hook in list(module._forward_hooks.items()):
-            if hook_id in module._forward_hooks_always_called:
-                try:
-                    if hook_id in module._forward_hooks_with_kwargs:
-                        hook(module, args, kwargs, None)
-                    else:
-                        hook(module, args, None)
-                except Exception:
-                    pass
+        call.run_always_called_hooks()
         raise
-    for hook_id, hook in list(module._forward_hooks.items()):
-        if hook_id in module._forward_hooks_with_kwargs:
-            res = hook(module, args, kwargs, result)
-        else:
-            res = hook(module, args, result)
-        if res is not None:
-            result = res
-    if state is not None:
-        result = state.wrap_outputs(result)
-    return result
+
+
+class _HookedCall:
+    """One hooked call. ``args``, ``kwargs`` and ``result`` are kept on the object
+    so that the ``always_call`` forward hooks run after an exception see what the
+    hooks before it had made of them."""
+
+    def __init__(self, module, args, kwargs):
+        self.module, self.args, self.kwargs = module, args, kwargs
+        self.result = None
+        self.called: set = set()  # always_call hooks that already ran
+
+    def run(self):
+        m = self.module
+        # captured now: hooks removed between forward and backward still run, as in PyTorch
+        backward_pre_hooks = [*_global_backward_pre_hooks.values(), *m._backward_pre_hooks.values()]
+        backward_hooks = [*_global_backward_hooks.values(), *m._backward_hooks.values()]
+        for hook_id, hook in (*_global_forward_pre_hooks.items(), *m._forward_pre_hooks.items()):
+            if hook_id in m._forward_pre_hooks_with_kwargs:
+                res = hook(m, self.args, self.kwargs)
+                if res is not None:
+                    if isinstance(res, tuple) and len(res) == 2:
+                        self.args, self.kwargs = res
+                    else:
+                        raise RuntimeError(
+                            f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {res}."
+                        )
+            else:
+                res = hook(m, self.args)
+                if res is not None:
+                    self.args = res if isinstance(res, tuple) else (res,)
+        state = None
+        if backward_hooks or backward_pre_hooks:
+            state = _BackwardHookState(m, backward_hooks, backward_pre_hooks)
+            self.args = state.wrap_inputs(self.args)
+        self.result = m.forward(*self.args, **self.kwargs)
+        for hook_id, hook in (*_global_forward_hooks.items(), *m._forward_hooks.items()):
+            if hook_id in m._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
+                self.called.add(hook_id)
+            if hook_id in m._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                res = hook(m, self.args, self.kwargs, self.result)
+            else:
+                res = hook(m, self.args, self.result)
+            if res is not None:
+                self.result = res
+        if state is not None:
+            if not isinstance(self.result, (ember.Tensor, tuple)):
+                warnings.warn(
+                    "For backward hooks to be called, module output should be a Tensor or a tuple of Tensors "
+                    f"but received {type(self.result)}",
+                    stacklevel=4,
+                )
+            self.result = state.wrap_outputs(self.result)
+        return self.result
+
+    def run_always_called_hooks(self):
+        m = self.module
+        for hooks, always, with_kwargs, what in (
+            (_global_forward_hooks, _global_forward_hooks_always_called, _global_forward_hooks_with_kwargs, "global "),
+            (m._forward_hooks, m._forward_hooks_always_called, m._forward_hooks_with_kwargs, ""),
+        ):
+            for hook_id, hook in list(hooks.items()):
+                if hook_id not in always or hook_id in self.called:
+                    continue
+                try:
+                    if hook_id in with_kwargs:
+                        res = hook(m, self.args, self.kwargs, self.result)
+                    else:
+                        res = hook(m, self.args, self.result)
+                    if res is not None:
+                        self.result = res
+                except Exception as e:
+                    warnings.warn(
+                        f"{what}module forward hook with ``always_call=True`` raised an exception that was "
+                        f"silenced as another error was raised in forward: {e}",
+                        stacklevel=4,
+                    )
 
 
 class _BackwardHookState:
-    def __init__(self, module):
+    def __init__(self, module, hooks, pre_hooks):
         self.module = module
+        self.hooks, self.pre_hooks = hooks, pre_hooks
         self.n_inputs = 0
         self.input_positions = []  # positions (among tensor args) that require grad
         self.grad_output = None
@@ -98,10 +153,16 @@ class _BackwardHookState:
         for i, g in zip(self.output_positions, grads):
             grad_output[i] = g
         grad_output = tuple(grad_output)
-        for hook in list(self.module.__dict__.get("_backward_pre_hooks", {}).values()):
+        for hook in self.pre_hooks:
             res = hook(self.module, grad_output)
             if res is not None:
-                grad_output = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+                res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+                if len(res) != len(grad_output):
+                    raise RuntimeError(
+                        f"Backward pre hook returned an invalid number of grad_output, got {len(res)}, "
+                        f"but expected {len(grad_output)}"
+                    )
+                grad_output = res
         self.grad_output = grad_output
         return tuple(grad_output[i] for i in self.output_positions)
 
@@ -110,7 +171,7 @@ class _BackwardHookState:
         for i, g in zip(self.input_positions, grads):
             grad_input[i] = g
         grad_input = tuple(grad_input)
-        for hook in list(self.module._backward_hooks.values()):
+        for hook in self.hooks:
             res = hook(self.module, grad_input, self.grad_output)
             if res is not None:
                 res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
@@ -121,6 +182,17 @@ class _BackwardHookState:
                     )
                 grad_input = res
         return tuple(grad_input[i] for i in self.input_positions)
+
+    def run_hooks_without_inputs(self):
+        # no input needs a gradient: the hooks see grad_input all None and may not replace it
+        grad_input = (None,) * self.n_inputs
+        for hook in self.hooks:
+            res = hook(self.module, grad_input, self.grad_output)
+            if res is not None and not (isinstance(res, tuple) and all(g is None for g in res)):
+                raise RuntimeError(
+                    "Backward hook for Modules where no input requires gradient should always return None "
+                    "or None for all gradients."
+                )
 
 
 class _InputHook(Function):
@@ -146,6 +218,6 @@ class _OutputHook(Function):
     def backward(ctx, *grads):
         state = ctx.state
         grads = state.run_pre_hooks(grads)
-        if not state.inputs_wrapped and state.module._backward_hooks:
-            state.run_hooks(())  # no input needs a gradient: grad_input is all None
+        if not state.inputs_wrapped:
+            state.run_hooks_without_inputs()
         return (None, *grads)

@@ -13,6 +13,24 @@ import ember
 
 from .. import _hooks
 from .._errors import annotate
+from .._global_hooks import (  # noqa: F401 - PyTorch's home of the global hooks is this module
+    _global_backward_hooks,
+    _global_backward_pre_hooks,
+    _global_buffer_registration_hooks,
+    _global_forward_hooks,
+    _global_forward_hooks_always_called,
+    _global_forward_hooks_with_kwargs,
+    _global_forward_pre_hooks,
+    _global_module_registration_hooks,
+    _global_parameter_registration_hooks,
+    register_module_buffer_registration_hook,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+    register_module_module_registration_hook,
+    register_module_parameter_registration_hook,
+)
 from ..parameter import Parameter, buffer_persistence, copy_parameter, is_lazy
 from ..utils.hooks import RemovableHandle
 
@@ -82,6 +100,7 @@ class Module:
         d["_forward_hooks_with_kwargs"] = OrderedDict()
         d["_forward_hooks_always_called"] = OrderedDict()
         d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
         d["_state_dict_hooks"] = OrderedDict()
         d["_load_state_dict_pre_hooks"] = OrderedDict()
         d["_load_state_dict_post_hooks"] = OrderedDict()
@@ -113,6 +132,10 @@ class Module:
             if marked is not None:
                 persistent = marked
                 tensor.__dict__.pop("_nn_buffer", None)
+        for hook in _global_buffer_registration_hooks.values():
+            output = hook(self, name, tensor)
+            if output is not None:
+                tensor = output
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -143,6 +166,10 @@ class Module:
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created explicitly. "
                 f"To express '{name}' as a function of another Tensor, compute the value in the forward() method."
             )
+        for hook in _global_parameter_registration_hooks.values():
+            output = hook(self, name, param)
+            if output is not None:
+                param = output
         self._parameters[name] = param
 
     def add_module(self, name: str, module) -> None:
@@ -157,7 +184,7 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
-        self._modules[name] = module
+        self._modules[name] = _registered_module(self, name, module)
 
     register_module = add_module
 
@@ -199,14 +226,14 @@ class Module:
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             remove_from(d, self._parameters, self._buffers, self._non_persistent_buffers_set)
-            modules[name] = value
+            modules[name] = _registered_module(self, name, value)
             return
         if modules is not None and name in modules:
             if value is not None:
                 raise TypeError(
                     f"cannot assign '{typename(value)}' as child module '{name}' (torch.nn.Module or None expected)"
                 )
-            modules[name] = value
+            modules[name] = _registered_module(self, name, value)
             return
         buffers = d.get("_buffers")
         marked = buffer_persistence(value)
@@ -687,9 +714,7 @@ class Module:
     def register_full_backward_pre_hook(self, hook, prepend: bool = False):
         """``hook(module, grad_output)`` before the module's gradients are computed; a
         non-None result replaces ``grad_output``."""
-        if "_backward_pre_hooks" not in self.__dict__:
-            self.__dict__["_backward_pre_hooks"] = OrderedDict()
-        hooks = self.__dict__["_backward_pre_hooks"]
+        hooks = self._backward_pre_hooks
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         if prepend:
@@ -702,7 +727,11 @@ class Module:
                 self._forward_pre_hooks
                 or self._forward_hooks
                 or self._backward_hooks
-                or self.__dict__.get("_backward_pre_hooks")
+                or self._backward_pre_hooks
+                or _global_forward_pre_hooks
+                or _global_forward_hooks
+                or _global_backward_hooks
+                or _global_backward_pre_hooks
             ):
                 return self.forward(*args, **kwargs)
             return _hooks.call_with_hooks(self, args, kwargs)
@@ -736,6 +765,15 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+def _registered_module(parent, name, module):
+    """``module`` as the global module registration hooks leave it."""
+    for hook in _global_module_registration_hooks.values():
+        output = hook(parent, name, module)
+        if output is not None:
+            module = output
+    return module
 
 
 def _convert_parameter(p, fn):
