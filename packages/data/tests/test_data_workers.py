@@ -310,6 +310,21 @@ def test_killed_worker_is_reported():
     assert "exited unexpectedly with exit code -9 (killed by signal SIGKILL)" in str(info.value)
 
 
+def test_persistent_loader_starts_new_workers_after_a_crash():
+    loader = edata.DataLoader(KillsItself(), batch_size=2, num_workers=2, persistent_workers=True)
+    with hard_timeout(30), pytest.raises(RuntimeError, match="exited unexpectedly"):
+        list(loader)
+    it = iter(loader)
+    assert next(it).tolist() == [0.0, 1.0]  # fresh workers
+    del it, loader
+
+
+def test_zero_prefetch_factor_with_workers_is_an_error():
+    loader = edata.DataLoader(Squares(), num_workers=1, prefetch_factor=0)
+    with pytest.raises(ValueError, match="prefetch_factor should be positive with num_workers > 0"):
+        iter(loader)
+
+
 def test_timeout_raises():
     loader = edata.DataLoader(SlowAt(2), batch_size=2, num_workers=1, timeout=0.3)
     it = iter(loader)

@@ -78,6 +78,11 @@ class MultiProcessLoaderIter(BaseLoaderIter):
         super().__init__(loader)
         self._shutdown = True  # nothing to shut down until workers exist
         self._prefetch_factor = loader.prefetch_factor
+        if self._prefetch_factor < 1:
+            raise ValueError(
+                "prefetch_factor should be positive with num_workers > 0, "
+                f"but got prefetch_factor={self._prefetch_factor}"
+            )
         self._in_order = loader.in_order
         context = loader.multiprocessing_context or default_context()
         pack, self._unpack = get_transport()

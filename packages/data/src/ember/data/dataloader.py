@@ -258,7 +258,7 @@ class DataLoader(Generic[T_co]):
 
     def __iter__(self) -> BaseLoaderIter:
         if self.persistent_workers and self.num_workers > 0:
-            if self._iterator is None:
+            if self._iterator is None or self._iterator._shutdown:  # first epoch, or after a worker died
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
