@@ -99,6 +99,18 @@ class Buffer(metaclass=_BufferMeta):
         return b
 
 
+def mark_parameter(t, uninitialized: bool = False):
+    """Marks ``t`` as a ``Parameter`` (or ``UninitializedParameter``) in place.
+
+    Pickle and ``ember.load`` rebuild a tensor's data and ``requires_grad`` but
+    not its Python attributes, so a module being unpickled marks its
+    parameters again (see ``Module.__setstate__``)."""
+    _mark(t, _PARAM)
+    if uninitialized:
+        _mark(t, _UNINIT)
+    return t
+
+
 def buffer_persistence(t):
     """``True``/``False`` for a ``Buffer``-marked tensor (its ``persistent``), else None."""
     v = t.__dict__.get(_BUFFER, None) if isinstance(t, ember.Tensor) else None

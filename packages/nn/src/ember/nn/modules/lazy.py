@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from ..parameter import is_lazy
 
 
@@ -16,6 +18,21 @@ class LazyModuleMixin:
 
     def __init__(self, *args, **kwargs):
         self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
+
+    # The initialize hook is code, which ember.save does not store: a lazy
+    # module is saved without it and registers it again when loaded.
+    def __getstate__(self):
+        state = super().__getstate__()
+        handle = state.pop("_initialize_hook", None)
+        if handle is not None:
+            state["_forward_pre_hooks"] = OrderedDict(state["_forward_pre_hooks"])
+            state["_forward_pre_hooks"].pop(handle.id, None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if self.has_uninitialized_params():
+            self._initialize_hook = self.register_forward_pre_hook(_infer_parameters, prepend=True)
 
     def has_uninitialized_params(self) -> bool:
         """Whether any parameter or buffer is still uninitialised."""

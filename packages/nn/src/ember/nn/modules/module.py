@@ -31,10 +31,23 @@ from .._global_hooks import (  # noqa: F401 - PyTorch's home of the global hooks
     register_module_module_registration_hook,
     register_module_parameter_registration_hook,
 )
-from ..parameter import Parameter, buffer_persistence, copy_parameter, is_lazy
-from ..utils.hooks import RemovableHandle
+from ..parameter import Parameter, buffer_persistence, copy_parameter, is_lazy, mark_parameter
+from ..utils.hooks import RemovableHandle, reserve_ids
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+_HOOK_DICTS = (
+    "_forward_pre_hooks",
+    "_forward_pre_hooks_with_kwargs",
+    "_forward_hooks",
+    "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called",
+    "_backward_hooks",
+    "_backward_pre_hooks",
+    "_state_dict_hooks",
+    "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks",
+)
+_LAZY_PARAMETERS_KEY = "_nn_uninitialized_parameters"  # only in a pickled state
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -268,8 +281,44 @@ class Module:
         keys = list(object.__dir__(self)) + list(self._parameters) + list(self._modules) + list(self._buffers)
         return sorted(k for k in set(keys) if not k[0].isdigit())
 
+    def __getstate__(self):
+        """The module's ``__dict__`` for pickle, ``copy`` and ``ember.save``; see
+        Note [Pickling modules]."""
+        state = self.__dict__.copy()
+        lazy = [name for name, p in self._parameters.items() if p is not None and is_lazy(p)]
+        if lazy:
+            state[_LAZY_PARAMETERS_KEY] = lazy
+        return state
+
     def __setstate__(self, state):
+        # Note [Pickling modules]
+        # Pickle and ember.load rebuild each tensor's data and requires_grad but
+        # none of its Python attributes, so the marker that makes a tensor a
+        # Parameter (Note [Parameters are marked tensors]) is lost on the way:
+        # every tensor in _parameters is marked again here, and __getstate__
+        # lists the uninitialized (lazy) ones. A tensor pickled twice is one
+        # object again (pickle's memo, ember.save's tensor table), so shared
+        # parameters stay shared. Hook ids come from a per-process counter,
+        # which is moved past the unpickled ones. A parametrized module is
+        # stored as its original class and gets its parametrized class back here
+        # (Note [Parametrized classes]).
+        state = dict(state)
+        lazy = state.pop(_LAZY_PARAMETERS_KEY, ())
         self.__dict__.update(state)
+        d = self.__dict__
+        for key in _HOOK_DICTS:
+            if key not in d:  # a module pickled before this dict existed
+                d[key] = OrderedDict()
+            else:
+                reserve_ids(*d[key])
+        d.setdefault("_non_persistent_buffers_set", set())
+        for name, p in d.get("_parameters", {}).items():
+            if p is not None:
+                mark_parameter(p, name in lazy)
+        if "parametrizations" in d.get("_modules", {}):
+            from ..utils.parametrize import restore_parametrized_class
+
+            restore_parametrized_class(self)
 
     def __deepcopy__(self, memo):
         # tensors keep their parameter marker, requires_grad and grad (the

@@ -34,6 +34,20 @@ def _get_activation_fn(activation):
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
 
 
+def _state_with_activation_name(state):
+    # ember.save stores no functions: the built-in activations are stored by name
+    activation = state.get("activation")
+    for name, fn in (("relu", F.relu), ("gelu", F.gelu)):
+        if activation is fn:
+            return {**state, "activation": name}
+    return state
+
+
+def _state_with_activation_function(state):
+    activation = state.get("activation")
+    return {**state, "activation": _get_activation_fn(activation)} if isinstance(activation, str) else state
+
+
 def _get_clones(module, n):
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
@@ -100,6 +114,12 @@ class TransformerEncoderLayer(Module):
             self.activation_relu_or_gelu = 0
         self.activation = activation
 
+    def __getstate__(self):
+        return _state_with_activation_name(super().__getstate__())
+
+    def __setstate__(self, state):
+        super().__setstate__(_state_with_activation_function(state))
+
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         src_key_padding_mask = _canonical_mask(
             src_key_padding_mask, "src_key_padding_mask", _none_or_dtype(src_mask), "src_mask", src.dtype
@@ -163,6 +183,12 @@ class TransformerDecoderLayer(Module):
         self.dropout2 = Dropout(dropout)
         self.dropout3 = Dropout(dropout)
         self.activation = _get_activation_fn(activation) if isinstance(activation, str) else activation
+
+    def __getstate__(self):
+        return _state_with_activation_name(super().__getstate__())
+
+    def __setstate__(self, state):
+        super().__setstate__(_state_with_activation_function(state))
 
     def forward(
         self,

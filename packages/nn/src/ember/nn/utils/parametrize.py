@@ -5,6 +5,7 @@ parameters it is stored as (``module.parametrizations[name].original``)."""
 from __future__ import annotations
 
 import contextlib
+import copyreg
 
 import ember
 
@@ -84,25 +85,66 @@ def is_parametrized(module, tensor_name=None) -> bool:
     return tensor_name is None or tensor_name in parametrizations
 
 
-def _inject_class(module) -> None:
-    cls = module.__class__
-    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {"__module__": cls.__module__})
+# Note [Parametrized classes]
+# A parametrized module's class is ``Parametrized<Name>``, a subclass of its
+# original class made once per original class (not once per module: each
+# class stays registered with copyreg). The parametrized tensors are
+# neither parameters nor buffers any more; ``_ParametrizedAccess`` serves them
+# by name from ``module.parametrizations``. The class keeps the original's
+# ``__module__`` and ``__qualname__``, so ``ember.save`` (and pickle, through
+# the copyreg reducer below) store the module as an instance of its original
+# class, loading needs only that class, and ``Module.__setstate__`` gives the
+# loaded module its parametrized class back.
+
+_PARAMETRIZED_CLASSES: dict = {}
 
 
-def _inject_property(module, tensor_name) -> None:
-    def get(self):
-        plist = self.parametrizations[tensor_name]
-        if _cache_enabled:
-            key = (id(self), tensor_name)
-            if key not in _cache:
-                _cache[key] = plist()
-            return _cache[key]
-        return plist()
+class _ParametrizedAccess:
+    """Reading ``module.<name>`` computes the parametrized tensor; assigning it
+    stores ``right_inverse(value)`` as the original."""
 
-    def set_(self, value):
-        self.parametrizations[tensor_name].right_inverse(value)
+    def __getattr__(self, name):
+        plists = self.__dict__.get("_modules", {}).get("parametrizations")
+        if plists is not None and name in plists._modules:
+            if _cache_enabled:
+                key = (id(self), name)
+                if key not in _cache:
+                    _cache[key] = plists[name]()
+                return _cache[key]
+            return plists[name]()
+        return super().__getattr__(name)
 
-    setattr(module.__class__, tensor_name, property(get, set_))
+    def __setattr__(self, name, value):
+        plists = self.__dict__.get("_modules", {}).get("parametrizations")
+        if plists is not None and name in plists._modules:
+            plists[name].right_inverse(value)
+        else:
+            super().__setattr__(name, value)
+
+
+def _reduce_parametrized(module):
+    return _new_instance, (type(module)._original_class,), module.__getstate__()
+
+
+def _new_instance(cls):
+    return cls.__new__(cls)
+
+
+def _parametrized_class(cls) -> type:
+    param_cls = _PARAMETRIZED_CLASSES.get(cls)
+    if param_cls is None:
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "_original_class": cls}
+        param_cls = type(f"Parametrized{cls.__name__}", (_ParametrizedAccess, cls), namespace)
+        copyreg.pickle(param_cls, _reduce_parametrized)
+        _PARAMETRIZED_CLASSES[cls] = param_cls
+    return param_cls
+
+
+def restore_parametrized_class(module) -> None:
+    """Gives a module loaded with a ``parametrizations`` submodule its parametrized
+    class back (Note [Parametrized classes])."""
+    if is_parametrized(module) and not isinstance(module, _ParametrizedAccess):
+        module.__class__ = _parametrized_class(type(module))
 
 
 def register_parametrization(module, tensor_name, parametrization, *, unsafe=False):
@@ -121,9 +163,8 @@ def register_parametrization(module, tensor_name, parametrization, *, unsafe=Fal
     plist = ParametrizationList([parametrization], original, unsafe=unsafe)
     delattr(module, tensor_name)
     if not is_parametrized(module):
-        _inject_class(module)
+        module.__class__ = _parametrized_class(type(module))
         module.parametrizations = ModuleDict()
-    _inject_property(module, tensor_name)
     module.parametrizations[tensor_name] = plist
     return module
 
@@ -143,12 +184,11 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
             raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is "
                              "parametrized in terms of a sequence of tensors.")  # fmt: skip
     requires_grad = (plist.original if plist.is_tensor else plist.original0).requires_grad
-    delattr(module.__class__, tensor_name)
     del module.parametrizations[tensor_name]
     module.register_parameter(tensor_name, Parameter(value.detach().clone(), requires_grad))
     if not module.parametrizations:
         delattr(module, "parametrizations")
-        module.__class__ = module.__class__.__bases__[0]
+        module.__class__ = type(module)._original_class
     return module
 
 
