@@ -292,9 +292,22 @@ def test_loading_continues_after_a_worker_exception():
     assert [float(x) for x in it] == [float(i * i) for i in range(2, 20)]
 
 
-def test_worker_init_fn_error_is_reported():
-    with pytest.raises(KeyError, match="no config for worker"):
-        list(edata.DataLoader(Squares(4), num_workers=2, worker_init_fn=failing_init))
+def test_worker_init_fn_error_is_reported_for_each_batch_of_that_worker():
+    it = iter(edata.DataLoader(Squares(4), num_workers=2, worker_init_fn=failing_init))
+    for worker_id in (0, 1, 0):
+        with pytest.raises(KeyError, match=f"no config for worker {worker_id}"):
+            next(it)
+    del it
+
+
+class BrokenStream(edata.IterableDataset):
+    def __iter__(self):
+        raise OSError("cannot open the shard")
+
+
+def test_iterable_dataset_whose_iter_fails():
+    with pytest.raises(OSError, match="cannot open the shard"):
+        list(edata.DataLoader(BrokenStream(), num_workers=1))
 
 
 def test_unpicklable_batch_is_an_error_not_a_hang():
@@ -353,6 +366,18 @@ def test_early_break_and_garbage_collection_leave_no_process():
     del it
     gc.collect()
     assert multiprocessing.active_children() == []
+
+
+def test_iterator_in_a_reference_cycle_shuts_down_promptly():
+    # see Note [Queues outlive the iterator]
+    it = iter(edata.DataLoader(Squares(), batch_size=2, num_workers=2))
+    next(it)
+    it.itself = it
+    del it
+    start = time.monotonic()
+    gc.collect()
+    assert multiprocessing.active_children() == []
+    assert time.monotonic() - start < 0.5  # not the workers' 1 s idle poll
 
 
 def test_iterating_twice_gives_the_same_batches():

@@ -137,19 +137,27 @@ def worker_loop(setup: WorkerSetup, index_queue, result_queue: ResultQueue, done
         result_queue.worker_id = setup.worker_id
         where = f"in DataLoader worker process {setup.worker_id}"
 
-        def new_fetcher():
-            return create_fetcher(
-                setup.is_iterable, setup.dataset, setup.auto_collation, setup.collate_fn, setup.drop_last
-            )
+        def start_epoch():
+            """A fetcher for a new pass (for an iterable dataset, a new
+            iterator), or the error that prevented it."""
+            try:
+                fetcher = create_fetcher(
+                    setup.is_iterable, setup.dataset, setup.auto_collation, setup.collate_fn, setup.drop_last
+                )
+                return fetcher, None
+            except Exception:
+                return None, WorkerError(where)
 
-        # an error here is reported with the first task, where the main process waits
+        # A worker that cannot start (worker_init_fn failed) or cannot begin a
+        # pass answers each task with the error, so the main process raises
+        # it where it waits for that worker's batches.
         init_error = None
         try:
             if setup.init_fn is not None:
                 setup.init_fn(setup.worker_id)
-            fetcher = new_fetcher()
         except Exception:
             init_error = WorkerError(where)
+        fetcher, epoch_error = start_epoch() if init_error is None else (None, None)
 
         exhausted = False
         parent = os.getppid()
@@ -165,13 +173,15 @@ def worker_loop(setup: WorkerSetup, index_queue, result_queue: ResultQueue, done
             if isinstance(message, ResumeIteration):
                 result_queue.put((message, None))
                 exhausted = False
-                fetcher = new_fetcher()
+                if init_error is None:
+                    fetcher, epoch_error = start_epoch()
                 continue
             if done_event.is_set() or exhausted:
                 continue  # shutting down, or nothing left to fetch this epoch
             task, index = message
-            if init_error is not None:
-                payload, init_error = init_error, None
+            error = init_error or epoch_error
+            if error is not None:
+                payload = error
             else:
                 try:
                     payload = setup.pack(fetcher.fetch(index))
