@@ -46,6 +46,20 @@ def test_fast_path_equals_general_collation():
         fast.fetch([0, 40])
 
 
+def test_fast_path_through_subsets_equals_general_collation():
+    dataset = tensor_datasets(n=30)["ember"]
+    train, _ = edata.random_split(dataset, [0.7, 0.3], generator=ember.Generator().manual_seed(0))
+    nested = edata.Subset(edata.Subset(dataset, list(range(29, -1, -1))), [0, 5, -1, 7, 2])
+    for subset in (train, nested):
+        fast = _fetch.create_fetcher(False, subset, True, edata.default_collate, False)
+        assert isinstance(fast, _fetch.TensorDatasetFetcher)
+        general = _fetch.MapFetcher(subset, True, edata.default_collate, False)
+        for indices in [[0, 1, 2], [4, 3], [-1]]:
+            assert_same(fast.fetch(indices), general.fetch(indices))
+    with pytest.raises(IndexError):
+        fast.fetch([0, 5])
+
+
 def test_fast_path_respects_a_customized_collate_map():
     dataset = tensor_datasets(n=6)["ember"]
     table = edata.collate.default_collate_fn_map

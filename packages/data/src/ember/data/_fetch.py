@@ -10,7 +10,7 @@ import numpy as np
 import ember
 
 from . import collate
-from .dataset import TensorDataset
+from .dataset import Subset, TensorDataset
 
 
 class MapFetcher:
@@ -43,24 +43,47 @@ def _stock_default_collate(sample: tuple) -> bool:
     return not any(isinstance(sample, kind) for kind in table)
 
 
+def _underlying_tensor_dataset(dataset) -> TensorDataset | None:
+    """The TensorDataset that ``dataset`` is, or is a chain of Subsets of
+    (exact types: a subclass may index its own way); else None."""
+    while type(dataset) is Subset:
+        dataset = dataset.dataset
+    return dataset if type(dataset) is TensorDataset else None
+
+
 class TensorDatasetFetcher(MapFetcher):
-    """A TensorDataset under default_collate: the batch is
-    ``[t.index_select(0, indices) for t in tensors]``, one gather per tensor
-    instead of a Python-level index and a stack per sample. The result equals
-    the general path's; batches it cannot take (indices that are not
-    in-range integers, a customized collate map) go the general way."""
+    """A TensorDataset (or Subsets of one, as random_split makes) under
+    default_collate: the batch is ``[t.index_select(0, rows) for t in
+    tensors]``, one gather per tensor instead of a Python-level index and a
+    stack per sample. The result equals the general path's; batches it cannot
+    take (indices that are not in-range integers, a customized collate map)
+    go the general way, which also raises its errors."""
 
     def fetch(self, possibly_batched_index):
-        tensors = self.dataset.tensors
-        plain = all(type(t) is ember.Tensor for t in tensors)  # a subclass may collate its own way
-        if self.auto_collation and tensors and plain and _stock_default_collate(()):
-            indices = np.asarray(possibly_batched_index)
-            n = len(self.dataset)
-            if indices.ndim == 1 and indices.size and indices.dtype.kind in "iu":
-                if 0 <= indices.min() and indices.max() < n:
-                    rows = ember.from_numpy(indices.astype(np.int64, copy=False))
-                    return [t.index_select(0, rows) for t in tensors]
+        if self.auto_collation:
+            batch = self._gather(possibly_batched_index)
+            if batch is not None:
+                return batch
         return super().fetch(possibly_batched_index)
+
+    def _gather(self, indices) -> list | None:
+        dataset = self.dataset
+        while type(dataset) is Subset:
+            try:
+                indices = [dataset.indices[i] for i in indices]
+            except Exception:
+                return None
+            dataset = dataset.dataset
+        tensors = dataset.tensors
+        if not tensors or not all(type(t) is ember.Tensor for t in tensors) or not _stock_default_collate(()):
+            return None
+        rows = np.asarray(indices)
+        if rows.ndim != 1 or not rows.size or rows.dtype.kind not in "iu":
+            return None
+        if rows.min() < 0 or rows.max() >= len(dataset):
+            return None
+        rows = ember.from_numpy(rows.astype(np.int64, copy=False))
+        return [t.index_select(0, rows) for t in tensors]
 
 
 class IterableFetcher:
@@ -94,6 +117,6 @@ def create_fetcher(is_iterable: bool, dataset, auto_collation: bool, collate_fn,
     """The fetcher for a dataset of this kind."""
     if is_iterable:
         return IterableFetcher(dataset, auto_collation, collate_fn, drop_last)
-    if type(dataset) is TensorDataset and collate_fn is collate.default_collate:
+    if collate_fn is collate.default_collate and _underlying_tensor_dataset(dataset) is not None:
         return TensorDatasetFetcher(dataset, auto_collation, collate_fn, drop_last)
     return MapFetcher(dataset, auto_collation, collate_fn, drop_last)
