@@ -6,6 +6,7 @@
 #include "../ops/conv_direct.h"
 #include "../ops/index.h"
 #include "../ops/linalg.h"
+#include "../ops/lstm.h"
 #include "../ops/nn.h"
 #include "../ops/sort.h"
 #include "../tensor/errors.h"
@@ -42,6 +43,19 @@ void bind_nn_ops(py::module_& m) {
   m.def("sort_last", recorded("sort_last", &sort_last), py::arg("t"), py::arg("descending"), py::arg("stable"));
   m.def("topk_last", recorded("topk_last", &topk_last), py::arg("t"), py::arg("k"), py::arg("largest"), py::arg("sorted"));
   m.def("searchsorted", &searchsorted, py::arg("sorted"), py::arg("values"), py::arg("right"));
+  m.def("lstm_layer", recorded("lstm_layer", &lstm_layer), py::arg("xp"), py::arg("h0"), py::arg("c0"),
+        py::arg("w_hh"), py::arg("reverse"),
+        "One LSTM layer over a sequence (Note [Fused LSTM layer]): (out, h_n, c_n, gates, cs).");
+  m.def("lstm_layer_backward", [](py::handle d_out, py::handle d_hn, py::handle d_cn, const Tensor& gates,
+                                  const Tensor& cs, const Tensor& c0, const Tensor& w_hh, bool reverse) {
+    auto optional = [](py::handle h) -> Tensor { return h.is_none() ? nullptr : h.cast<Tensor>(); };
+    Tensor go = optional(d_out), gh = optional(d_hn), gc = optional(d_cn);
+    EMBER_CHECK(!autograd_wants(go, gh, gc, gates, c0, w_hh),
+                "lstm_layer_backward is not differentiable: the LSTM layer's gradient cannot be "
+                "differentiated again (create_graph=True)");
+    return lstm_layer_backward(go, gh, gc, gates, cs, c0, w_hh, reverse);
+  }, py::arg("d_out"), py::arg("d_hn"), py::arg("d_cn"), py::arg("gates"), py::arg("cs"), py::arg("c0"),
+     py::arg("w_hh"), py::arg("reverse"), "The gradient of lstm_layer: (d_xp, dh0, dc0).");
   m.def("softmax", recorded("softmax", &softmax), py::arg("x"), py::arg("dim"), py::arg("log"));
   m.def("logsumexp_last", recorded("logsumexp_last", &logsumexp_last), py::arg("x"),
         "log(sum(exp(x))) over the last dim (float32/float64), fused.");

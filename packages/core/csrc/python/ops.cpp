@@ -14,8 +14,8 @@
 #include "../ops/reduce.h"
 #include "../tensor/errors.h"
 #include "autograd_seam.h"
-#include "graph_record.h"
 #include "convert.h"
+#include "graph_record.h"
 
 namespace ember {
 namespace {

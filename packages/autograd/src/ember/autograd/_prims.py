@@ -146,6 +146,10 @@ def _conv2d_direct(x, w, b, pt, pl, dh, dw, groups, oh, ow):
     return record("conv2d_direct", (x, w, b), run, (pt, pl, dh, dw, groups, oh, ow))
 
 
+def _lstm_layer(xp, h0, c0, w_hh, reverse):
+    return record("lstm_layer", (xp, h0, c0, w_hh), lambda: _C.lstm_layer(xp, h0, c0, w_hh, reverse), (reverse,))
+
+
 def _composite(key, inputs, attrs):
     """The handler of a composite recorded as one op ``key``: ``inputs`` name its
     differentiable arguments, ``attrs`` the ones its derivative reads."""
@@ -244,6 +248,7 @@ ADAPTERS = {
     "im2col": _im2col,
     "col2im": _col2im,
     "conv2d_direct": _conv2d_direct,
+    "lstm_layer": _lstm_layer,
     "embedding": _composite("embedding", ("weight",), ("input", "padding_idx", "scale_grad_by_freq")),
     "mm": _composite("mm", ("input", "mat2"), ()),
     "addmm": _composite("addmm", ("input", "mat1", "mat2"), ("beta", "alpha")),

@@ -73,6 +73,15 @@ struct ConvDirectKernel {
   ConvDirectFn run;
 };
 
+// The LSTM cell's pointwise part over `rows` rows and `n` hidden units of a
+// block whose gates lie `stride` columns apart (recurrent.h; Note [Fused
+// LSTM layer] in ops/lstm.cpp).
+using LstmCellFn = void (*)(char* gates, int64_t ld_gates, int64_t stride, const char* c_prev, char* c,
+                            char* h, int64_t ld_state, int64_t rows, int64_t n);
+using LstmCellBackwardFn = void (*)(const char* gates, int64_t ld_gates, int64_t stride, char* d_gates,
+                                    int64_t ld_d, int64_t d_stride, const char* c, const char* c_prev,
+                                    const char* dh, char* dc, int64_t ld_state, int64_t rows, int64_t n);
+
 struct KernelTable {
   LoopFn binary[kNumBinaryOps][kNumScalarTypes];
   LoopFn unary[kNumUnaryOps][kNumScalarTypes];
@@ -83,6 +92,8 @@ struct KernelTable {
   SoftmaxRowsFn softmax_rows[kNumScalarTypes];
   NormRowsFn layer_norm_rows[kNumScalarTypes];
   ConvDirectKernel conv_direct[kNumScalarTypes];
+  LstmCellFn lstm_cell[kNumScalarTypes];
+  LstmCellBackwardFn lstm_cell_backward[kNumScalarTypes];
 };
 
 const char* binary_op_name(BinaryOp op);

@@ -22,6 +22,7 @@ namespace {
 #include "math.h"
 #include "ops.h"
 #include "conv_direct.h"
+#include "recurrent.h"
 #include "loops.h"
 
 }  // namespace

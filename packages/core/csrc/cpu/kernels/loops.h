@@ -599,4 +599,8 @@ void fill_table(KernelTable& t) {
   t.layer_norm_rows[f8] = &layer_norm_rows<double>;
   t.conv_direct[f4] = conv_direct_kernel<float>();
   t.conv_direct[f8] = conv_direct_kernel<double>();
+  t.lstm_cell[f4] = &lstm_cell<float>;
+  t.lstm_cell[f8] = &lstm_cell<double>;
+  t.lstm_cell_backward[f4] = &lstm_cell_backward<float>;
+  t.lstm_cell_backward[f8] = &lstm_cell_backward<double>;
 }

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Derivatives of the NN kernels: softmax, layer norm, im2col/col2im (conv),
-pooling."""
+pooling, the fused LSTM layer."""
 
 from __future__ import annotations
 
 import ember
 from ember import _C
 
+from ..function import _OnceDifferentiable
+from ..graph import gradient_edge
 from . import derivative
 
 
@@ -127,3 +129,43 @@ def _avg_pool2d_backward(ctx, g):
     # avg_pool2d is linear: the adjoint of its gradient is the op itself
     hs, he, ws, we, divisor = ctx.attrs
     return _C.avg_pool2d(g.contiguous(), hs, he, ws, we, divisor)
+
+
+def _not_differentiable_again(formula):
+    """For a formula built on a kernel that has no derivative itself: it runs
+    without recording, and under create_graph its results lead to a node that
+    raises, since they depend on the op's inputs and on the incoming gradients."""
+
+    def wrapper(ctx, *grads):
+        with ember.no_grad():
+            result = formula(ctx, *grads)
+        if not ember.is_grad_enabled():
+            return result
+        sources = [t for t in (*grads, *ctx.inputs) if isinstance(t, ember.Tensor) and t._requires_grad]
+        if sources:
+            node = _OnceDifferentiable([gradient_edge(t) for t in sources])
+            for g in result:
+                if isinstance(g, ember.Tensor):
+                    g._requires_grad = True
+                    g.__dict__["_grad_fn"] = node
+        return result
+
+    return wrapper
+
+
+@derivative("lstm_layer", inputs=True, result=True)
+@_not_differentiable_again
+def _lstm_layer(ctx, d_out, d_hn, d_cn, d_gates=None, d_cs=None):
+    if d_gates is not None or d_cs is not None:
+        raise RuntimeError("lstm_layer: its gates and cell states (outputs 3 and 4) are not differentiable")
+    _, h0, c0, w_hh = ctx.inputs
+    (reverse,) = ctx.attrs
+    out, _, _, gates, cs = ctx.result
+    d_xp, dh0, dc0 = _C.lstm_layer_backward(d_out, d_hn, d_cn, gates, cs, c0, w_hh, reverse)
+    dw = None
+    if ctx.needs_input_grad[3]:  # sum over steps of d_gates_t^T h_{t-1}: one GEMM
+        steps, batch, hidden = out.shape
+        first = h0.unsqueeze(0)
+        h_prev = ember.cat([out[1:], first]) if reverse else ember.cat([first, out[:-1]])
+        dw = d_xp.reshape(steps * batch, 4 * hidden).t().mm(h_prev.reshape(steps * batch, hidden))
+    return d_xp, dh0, dc0, dw

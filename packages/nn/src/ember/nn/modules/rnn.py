@@ -4,7 +4,9 @@
 Note [Recurrent layer evaluation]
 Per layer and direction the input-to-hidden product of every time step is
 one matmul over the whole sequence (for LSTM and RNN the two biases are
-folded into it); only the hidden-to-hidden product runs step by step, one
+folded into it). An LSTM layer over a padded input without projection then
+runs in one call of the core's fused kernel (its Note [Fused LSTM layer]).
+Otherwise only the hidden-to-hidden product runs step by step, one
 matmul per step for all gates at once, which are then split. Packed
 sequences use the same loop: step ``t`` works on the first
 ``batch_sizes[t]`` rows of the state, so a sequence that ends leaves the
@@ -20,6 +22,7 @@ import numbers
 import warnings
 
 import ember
+from ember._nn import recurrent as _recurrent
 from ember.autograd import Function
 from ember.autograd.function import once_differentiable
 
@@ -158,6 +161,12 @@ def _input_bias(mode, b_ih, b_hh):
     if b_ih is None:
         return None
     return b_ih if mode == "GRU" else b_ih + b_hh
+
+
+def _fused_lstm_suits(mode, packed, w_hr, proj) -> bool:
+    """Whether the core's fused LSTM layer runs this layer and direction: padded
+    input, no projection, float32/float64 (Note [Recurrent layer evaluation])."""
+    return mode == "LSTM" and not packed and w_hr is None and proj.dtype in (ember.float32, ember.float64)
 
 
 def _project(x2d, w_ih, bias):
@@ -412,12 +421,20 @@ class RNNBase(Module):
                 w_hr = weights[-1] if self.proj_size > 0 else None
                 # one input projection per layer and direction, over all steps at once
                 proj = _project(x2d, w_ih, _input_bias(self.mode, b_ih, b_hh)).unsqueeze(0)
+                state0 = tuple(s[index] for s in initial)
+                if _fused_lstm_suits(self.mode, packed, w_hr, proj):
+                    out, h_n, c_n = _recurrent.lstm_layer(
+                        proj.reshape(steps, x.size(1), -1), state0[0][0], state0[1][0], w_hh, direction == 1
+                    )
+                    outputs.append(out)
+                    finals[0].append(h_n.unsqueeze(0))
+                    finals[1].append(c_n.unsqueeze(0))
+                    continue
                 if packed:
                     xs = _Steps.apply(proj, batch_sizes, 1)
                 else:
                     xs = _Steps.apply(proj.reshape(steps, x.size(1), -1), 1, 0)
                 step = _make_step(self.mode, w_hh, b_hh, w_hr)
-                state0 = tuple(s[index] for s in initial)
                 outs, state = _scan(step, xs, state0, batch_sizes, reverse=direction == 1)
                 outputs.append(ember.cat(outs, 1).squeeze(0) if packed else ember.cat(outs, 0))
                 for k, s in enumerate(state):
