@@ -17,6 +17,18 @@ plus 3 per tensor. Measured with tools/bench/adam_step.py (2 threads, best of in
 1.65 ms for-loop); MLP 784-512-256-10, 6 tensors: 0.41 ms flat vs 0.55 ms loop (PyTorch
 0.34-0.36 ms, its fused addcmul/addcdiv/lerp kernels making fewer passes over memory).
 
+Note [Differentiable steps]
+With ``differentiable=True`` there are no buckets: the step runs PyTorch's single-tensor
+update, op for op, on each param and its own state tensors, with grad mode on (even inside
+``no_grad``, as PyTorch), so autograd records the update in place. Where an op reads a
+tensor that is later changed in place (the param, a momentum buffer), it reads a copy, so
+that backward still finds the value that op saved. The stepped params and the state carry a
+``grad_fn`` back to the initial params, the grads, the state and any hyperparameter given
+as a tensor that requires grad (``lr``, ``betas``, ``weight_decay``). Params may then be
+non-leaf tensors (a leaf that requires grad can't be updated in place, as in PyTorch).
+Following PyTorch's ops one by one also follows its choices, such as SGD's first momentum
+buffer being a detached copy of the grad, and its float32 ``step`` in the bias corrections.
+
 A bucket holds params with the same dtype, device and scalar state (``step``; NAdam's
 ``mu_product``), so bias corrections are plain floats; the scalar state tensors are shared by
 the bucket's params. It is rebuilt (by concatenating the per-param state) whenever the set of
@@ -118,15 +130,35 @@ class FlatOptimizer(Optimizer):
     """An optimizer whose update runs over flat buffers (Note [Flat state]).
 
     Subclasses set ``_scalar_state`` (name -> initial value) and implement
-    ``_state_names(group)``, ``_update(group, bucket)`` and optionally ``_initial_value``.
+    ``_state_names(group)``, ``_update(group, bucket)`` and optionally ``_initial_value``;
+    those that support ``differentiable=True`` implement ``_differentiable_update(group,
+    params)`` (Note [Differentiable steps]).
     """
 
     _scalar_state: dict[str, float] = {"step": 0.0}
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         if defaults.get("differentiable"):
-            raise RuntimeError("ember.optim does not support differentiable=True")
+            if type(self)._differentiable_update is FlatOptimizer._differentiable_update:
+                raise RuntimeError(f"ember.optim.{type(self).__name__} does not support differentiable=True")
+            if defaults.get("fused"):
+                raise RuntimeError("`fused` does not support `differentiable`")
         super().__init__(params, defaults)
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        raise NotImplementedError
+
+    def _param_state(self, group: dict[str, Any], p: ember.Tensor) -> dict:
+        """``state[p]`` for a differentiable step, made as PyTorch makes it on a param's
+        first step when it is empty: a 0-dim tensor per scalar state and a tensor like
+        ``p`` per state name."""
+        state = self.state[p]
+        if not state:
+            for name, value in self._scalar_state.items():
+                state[name] = ember.tensor(value, dtype=scalar_dtype())
+            for name in self._state_names(group):
+                state[name] = ember.full_like(p, self._initial_value(group, name))
+        return state
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         raise NotImplementedError
@@ -143,6 +175,13 @@ class FlatOptimizer(Optimizer):
         if closure is not None:
             with ember.enable_grad():
                 loss = closure()
+        if self.defaults.get("differentiable"):
+            with ember.enable_grad():
+                for group in self.param_groups:
+                    params = [p for p in group["params"] if p.grad is not None]
+                    if params:
+                        self._differentiable_update(group, params)
+            return loss
         with ember.no_grad():
             for group in self.param_groups:
                 for b in self._buckets(group):

@@ -71,3 +71,20 @@ class Adadelta(FlatOptimizer):
         acc_delta.mul_(rho)
         addcmul_(acc_delta, delta, delta, 1 - rho, tmp)
         b.add_to_params(delta, alpha=-lr)
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        # PyTorch's _single_tensor_adadelta, op for op (Note [Differentiable steps])
+        lr, rho, eps, wd = to_scalar(group["lr"]), group["rho"], group["eps"], group["weight_decay"]
+        for p in params:
+            state = self._param_state(group, p)
+            state["step"] += 1
+            grad = -p.grad if group["maximize"] else p.grad
+            if wd != 0:  # p is read through a copy: it changes in place below
+                grad = grad.add(p.clone(), alpha=wd)
+            square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+            square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+            std = square_avg.add(eps).sqrt_()
+            delta = acc_delta.add(eps).sqrt_().clone()
+            delta.div_(std).mul_(grad)
+            acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+            p.add_(delta, alpha=-lr)

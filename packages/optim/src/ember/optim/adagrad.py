@@ -83,3 +83,19 @@ class Adagrad(FlatOptimizer):
         state_sum.add_(ember.mul(grad, grad, out=tmp))
         std = ember.sqrt(state_sum, out=b.scratch(1)).add_(eps)
         b.add_to_params(addcdiv_delta(grad, std, -clr, tmp))
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        # PyTorch's _single_tensor_adagrad, op for op (Note [Differentiable steps])
+        lr, wd, eps = to_scalar(group["lr"]), group["weight_decay"], group["eps"]
+        for p in params:
+            state = self._param_state(group, p)
+            step_t = state["step"]
+            step_t += 1
+            grad = -p.grad if group["maximize"] else p.grad
+            if wd != 0:  # p is read through a copy: it changes in place below
+                grad = grad.add(p.clone(), alpha=wd)
+            clr = lr / (1 + (step_t.item() - 1) * group["lr_decay"])
+            state_sum = state["sum"]
+            state_sum.addcmul_(grad, grad, value=1)
+            std = state_sum.sqrt() + eps
+            p.addcdiv_(grad, std, value=-clr)

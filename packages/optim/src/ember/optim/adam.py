@@ -8,7 +8,7 @@ from typing import Any
 import ember
 
 from ._flat import Bucket, FlatOptimizer, addcdiv_delta, addcmul_, lerp_
-from .optimizer import to_scalar
+from .optimizer import graph_scalar, needs_grad, to_scalar
 
 __all__ = ["Adam"]
 
@@ -104,3 +104,41 @@ class Adam(FlatOptimizer):
         denom = ember.sqrt(second, out=b.scratch(1))
         denom.div_(bias_correction2_sqrt).add_(eps)
         b.add_to_params(addcdiv_delta(exp_avg, denom, -step_size, tmp))
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        # PyTorch's _single_tensor_adam (its differentiable branch), op for op
+        # (Note [Differentiable steps])
+        lr = graph_scalar(group["lr"])
+        beta1, beta2 = (graph_scalar(b) for b in group["betas"])
+        wd, eps, amsgrad = group["weight_decay"], group["eps"], group["amsgrad"]
+        for p in params:
+            state = self._param_state(group, p)
+            step_t = state["step"]
+            if step_t.requires_grad:
+                raise RuntimeError("`requires_grad` is not supported for `step` in differentiable mode")
+            grad = -p.grad if group["maximize"] else p.grad
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            step_t += 1
+            if wd != 0:
+                if group["decoupled_weight_decay"]:
+                    p.mul_(1 - lr * wd)
+                elif needs_grad(wd):  # p is read through a copy: it changes in place below
+                    grad = grad.addcmul_(p.clone(), wd)
+                else:
+                    grad = grad.add(p.clone(), alpha=to_scalar(wd))
+            exp_avg.lerp_(grad, 1 - (beta1.to(dtype=p.dtype) if isinstance(beta1, ember.Tensor) else beta1))
+            if needs_grad(beta2):
+                exp_avg_sq.lerp_(ember.square(grad), 1 - beta2)
+            else:
+                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - to_scalar(beta2))
+            bias_correction1 = 1 - beta1 ** (step_t.clone() if needs_grad(beta1) else step_t)
+            bias_correction2 = 1 - beta2 ** (step_t.clone() if needs_grad(beta2) else step_t)
+            step_size_neg = (lr / bias_correction1).neg()
+            second = exp_avg_sq
+            if amsgrad:
+                # maximum saves its inputs and exp_avg_sq changes in place next step: it
+                # reads a copy (PyTorch reads exp_avg_sq, and fails after a second step)
+                second = state["max_exp_avg_sq"]
+                second.copy_(ember.maximum(second.clone(), exp_avg_sq.clone()))
+            denom = (second.sqrt() / (bias_correction2.sqrt() * step_size_neg)).add_(eps / step_size_neg)
+            p.addcdiv_(exp_avg.clone(), denom)

@@ -61,3 +61,22 @@ class Adamax(FlatOptimizer):
         ember.maximum(exp_inf, ember.abs(grad, out=tmp).add_(eps), out=exp_inf)
         clr = lr / (1 - beta1 ** step_t.item())
         b.add_to_params(addcdiv_delta(exp_avg, exp_inf, -clr, tmp))
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        # PyTorch's _single_tensor_adamax, op for op (Note [Differentiable steps])
+        lr, eps, wd = to_scalar(group["lr"]), group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        for p in params:
+            state = self._param_state(group, p)
+            grad = -p.grad if group["maximize"] else p.grad
+            exp_avg, exp_inf, step_t = state["exp_avg"], state["exp_inf"], state["step"]
+            step_t += 1
+            if wd != 0:  # p is read through a copy: it changes in place below
+                grad = grad.add(p.clone(), alpha=wd)
+            exp_avg.lerp_(grad, 1 - beta1)
+            # amax over the pair splits the gradient of a tie, as PyTorch's differentiable step
+            norm_buf = ember.stack([exp_inf.mul_(beta2), grad.abs().add_(eps)], 0)
+            exp_inf.copy_(ember.amax(norm_buf, 0, keepdim=False))
+            clr = to_scalar(lr / (1 - beta1 ** step_t.item()))
+            # both change in place next step: the division reads copies
+            p.addcdiv_(exp_avg.clone(), exp_inf.clone(), value=-clr)

@@ -9,7 +9,7 @@ import ember
 
 from ._flat import Bucket, FlatOptimizer, addcdiv_delta, addcmul_, lerp_
 from .adam import check_betas
-from .optimizer import to_scalar
+from .optimizer import graph_scalar, to_scalar
 
 __all__ = ["NAdam"]
 
@@ -84,3 +84,35 @@ class NAdam(FlatOptimizer):
         denom.add_(eps)
         b.add_to_params(addcdiv_delta(grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product), tmp))
         b.add_to_params(addcdiv_delta(exp_avg, denom, (-lr * mu_next) / (1.0 - mu_product_next), tmp))
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        # PyTorch's _single_tensor_nadam (its differentiable branch), op for op
+        # (Note [Differentiable steps])
+        lr, eps, wd = graph_scalar(group["lr"]), group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        momentum_decay = group["momentum_decay"]
+        for p in params:
+            state = self._param_state(group, p)
+            grad = -p.grad if group["maximize"] else p.grad
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            step_t, mu_product = state["step"], state["mu_product"]
+            step_t += 1
+            step = step_t.item()
+            bias_correction2 = 1 - beta2**step
+            if wd != 0:
+                if group["decoupled_weight_decay"]:
+                    p.mul_(1 - lr * wd)
+                else:  # p is read through a copy: it changes in place below
+                    grad = grad.add(p.clone(), alpha=wd)
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+            mu_product *= mu
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            # the state tensors change in place next step: the ops that may save them read copies
+            denom = exp_avg_sq.clone().div(bias_correction2).sqrt().add(eps)
+            mu_product_next = mu_product * mu_next
+            grad = grad * (-lr * (1.0 - mu) / (1.0 - mu_product))
+            scaled_exp_avg = exp_avg.clone() * (-lr * mu_next / (1.0 - mu_product_next))
+            p.addcdiv_(grad, denom)
+            p.addcdiv_(scaled_exp_avg, denom)

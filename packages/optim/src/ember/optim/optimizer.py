@@ -115,6 +115,17 @@ def to_scalar(x: Any) -> Any:
     return x.item() if isinstance(x, ember.Tensor) else x
 
 
+def graph_scalar(x: Any) -> Any:
+    """A one-element tensor hyperparameter as a 0-dim tensor, kept in the autograd graph
+    (``torch.optim``'s ``_to_scalar``, used by differentiable steps); numbers as they are."""
+    return x.reshape(()) if isinstance(x, ember.Tensor) and x.dim() != 0 else x
+
+
+def needs_grad(x: Any) -> bool:
+    """Whether a hyperparameter is a tensor that requires grad."""
+    return isinstance(x, ember.Tensor) and x.requires_grad
+
+
 class Optimizer:
     """Base class for all optimizers.
 

@@ -9,7 +9,7 @@ import ember
 
 from ._flat import Bucket, FlatOptimizer, addcmul_, lerp_
 from .adam import check_betas
-from .optimizer import to_scalar
+from .optimizer import graph_scalar, to_scalar
 
 __all__ = ["RAdam"]
 
@@ -79,3 +79,32 @@ class RAdam(FlatOptimizer):
             ember.div(bias_correction2**0.5, tmp, out=tmp)
             update.mul_(tmp).mul_(rect)
         b.add_to_params(update, alpha=-1.0)
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        # PyTorch's _single_tensor_radam, op for op (Note [Differentiable steps])
+        lr, eps, wd = graph_scalar(group["lr"]), group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        for p in params:
+            state = self._param_state(group, p)
+            grad = -p.grad if group["maximize"] else p.grad
+            exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
+            step_t += 1
+            step = step_t.item()
+            if wd != 0:
+                if group["decoupled_weight_decay"]:
+                    p.mul_(1 - lr * wd)
+                else:  # p is read through a copy: it changes in place below
+                    grad = grad.add(p.clone(), alpha=wd)
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            bias_correction1 = 1 - beta1**step
+            bias_correction2 = 1 - beta2**step
+            bias_corrected_exp_avg = exp_avg.clone() / bias_correction1  # exp_avg changes next step
+            rho_inf = 2 / (1 - beta2) - 1
+            rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+            if rho_t > 5.0:
+                rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                adaptive_lr = (bias_correction2**0.5) / exp_avg_sq.sqrt().add(eps)
+                p.add_(bias_corrected_exp_avg * lr * adaptive_lr * rect, alpha=-1.0)
+            else:
+                p.add_(bias_corrected_exp_avg * lr, alpha=-1.0)

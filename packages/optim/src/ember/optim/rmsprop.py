@@ -90,3 +90,30 @@ class RMSprop(FlatOptimizer):
             b.add_to_params(buf, alpha=-lr)
         else:
             b.add_to_params(addcdiv_delta(grad, avg, -lr, tmp))
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        # PyTorch's _single_tensor_rmsprop, op for op (Note [Differentiable steps])
+        lr, alpha, eps = to_scalar(group["lr"]), group["alpha"], group["eps"]
+        wd, momentum = group["weight_decay"], group["momentum"]
+        for p in params:
+            state = self._param_state(group, p)
+            grad = -p.grad if group["maximize"] else p.grad
+            square_avg = state["square_avg"]
+            state["step"] += 1
+            if wd != 0:  # p is read through a copy: it changes in place below
+                grad = grad.add(p.clone(), alpha=wd)
+            square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+            if group["centered"]:
+                grad_avg = state["grad_avg"]
+                grad_avg.lerp_(grad, 1 - alpha)
+                read = grad_avg.clone()  # it changes in place next step
+                avg = square_avg.addcmul(read, read, value=-1).sqrt_()
+            else:
+                avg = square_avg.sqrt()
+            avg = avg.add(eps)
+            if momentum > 0:
+                buf = state["momentum_buffer"]
+                buf.mul_(momentum).addcdiv_(grad, avg)
+                p.add_(buf.clone(), alpha=-lr)  # buf changes in place next step
+            else:
+                p.addcdiv_(grad, avg, value=-lr)

@@ -8,7 +8,7 @@ from typing import Any
 import ember
 
 from ._flat import Bucket, FlatOptimizer
-from .optimizer import to_scalar
+from .optimizer import graph_scalar, needs_grad, to_scalar
 
 __all__ = ["SGD"]
 
@@ -82,3 +82,27 @@ class SGD(FlatOptimizer):
             else:
                 grad = buf
         b.add_to_params(grad, alpha=-lr)
+
+    def _differentiable_update(self, group: dict[str, Any], params: list) -> None:
+        # PyTorch's _single_tensor_sgd, op for op (Note [Differentiable steps])
+        lr, momentum, wd = graph_scalar(group["lr"]), group["momentum"], group["weight_decay"]
+        for p in params:
+            grad = -p.grad if group["maximize"] else p.grad
+            if wd != 0:  # p is read through a copy: it changes in place below
+                grad = grad.addcmul_(p.clone(), wd) if needs_grad(wd) else grad.add(p.clone(), alpha=to_scalar(wd))
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = grad.detach().clone()
+                else:
+                    buf.mul_(momentum).add_(grad, alpha=1 - to_scalar(group["dampening"]))
+                # the ops below may save what they read for backward, and buf changes in
+                # place next step: they read a copy (PyTorch reads buf, and its backward
+                # then fails after a second step when lr requires grad)
+                read = buf.clone()
+                grad = grad.add(read, alpha=to_scalar(momentum)) if group["nesterov"] else read
+            if needs_grad(lr):
+                p.addcmul_(grad, lr, value=-1)
+            else:
+                p.add_(grad, alpha=-to_scalar(lr))
