@@ -3,14 +3,20 @@
 // An LSTM over a sequence is T dependent steps of a small GEMM (h @ W_hh^T,
 // [B, H] x [H, 4H]) and a pointwise cell. Run op by op, each step costs a
 // dozen dispatches and graph nodes, more than its arithmetic. Here a layer
-// is one call: the input projections of all steps come precomputed (one
-// large GEMM by the caller), and each step splits the hidden units among the
-// pool's threads. A thread computes the four gate columns of its units
-// (four GEMMs reading the whole previous h) and then their cell, so a step
-// needs one synchronisation. Backward mirrors it: a thread computes its
-// units' part of dh (the previous step's d_gates @ W_hh) and then their
-// cell's backward. The weight gradient sum_t d_gates_t^T h_{t-1} is left to
-// the caller as one GEMM over all steps.
+// is one call. The input projections of all steps are one large GEMM up
+// front. Blocks of up to 64 hidden units are the unit of work: each step
+// shares the blocks among the pool's threads, and a thread computes its
+// block's four gates with one GEMM (reading the whole previous h) and then
+// the block's cell, so a step needs one synchronisation. The gates are kept
+// in a blocked layout (block k's i, f, g, o side by side); it depends on the
+// layer's size only, so backward reads what forward wrote. In float32 the
+// step's GEMM is the kernel table's recurrent GEMM on weights packed once
+// per call: a general GEMM repacks them on every call, which cost more than
+// the product. Backward mirrors the steps: a thread computes its units' part
+// of dh (the next step's d_gates @ W_hh, a BLAS GEMM that is as fast here)
+// and then their cell's backward, writing d_gates in the canonical layout
+// (i, f, g, o of all units in turn). The gradients of x, the weights and the
+// bias are GEMMs and a sum over all steps, left to the caller.
 #include "lstm.h"
 
 #include <algorithm>
@@ -23,6 +29,7 @@
 #include "../cpu/thread_pool.h"
 #include "../tensor/errors.h"
 #include "elementwise.h"
+#include "matmul.h"
 
 namespace ember {
 namespace {
@@ -39,6 +46,49 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
                static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
   }
 }
+
+// Per-step products C[rows, cols] += A @ B_i against fixed weight blocks B_i
+// [k, width_i], copied once: column j of block i is k values from
+// column(i, j) on, `stride` apart. float32 copies them into panels for the
+// kernel table's recurrent GEMM (a general GEMM would repack them every
+// step), float64 into row-major blocks for BLAS.
+template <typename T>
+class StepWeights {
+ public:
+  template <typename Column>
+  StepWeights(int64_t k, const std::vector<int64_t>& width, int64_t stride, Column column)
+      : k_(k), width_(width) {
+    const int64_t panel = std::is_same<T, float>::value ? kernels().recurrent_panel : 1;
+    for (size_t i = 0; i < width.size(); ++i) {
+      offset_.push_back(static_cast<int64_t>(data_.size()));
+      int64_t panels = (width[i] + panel - 1) / panel;
+      data_.resize(data_.size() + static_cast<size_t>(panels * k * panel), T(0));
+      T* dst = data_.data() + offset_.back();
+      // panel == 1: row-major [k, width]; otherwise panels of `panel` columns
+      const int64_t ld = panel == 1 ? width[i] : panel;
+      for (int64_t j = 0; j < width[i]; ++j) {
+        const T* src = column(i, j);
+        T* col = dst + (j / ld) * k * ld + j % ld;
+        for (int64_t r = 0; r < k; ++r) col[r * ld] = src[r * stride];
+      }
+    }
+  }
+
+  void multiply_add(size_t block, const T* a, int64_t lda, int64_t rows, T* c, int64_t ldc) const {
+    const T* b = data_.data() + offset_[block];
+    if constexpr (std::is_same<T, float>::value) {
+      kernels().recurrent_gemm_f32(reinterpret_cast<const char*>(a), lda, rows, k_, reinterpret_cast<const char*>(b),
+                                   width_[block], reinterpret_cast<char*>(c), ldc);
+    } else {
+      gemm<T>(false, false, rows, width_[block], k_, a, lda, b, width_[block], T(1), c, ldc);
+    }
+  }
+
+ private:
+  int64_t k_;
+  std::vector<int64_t> width_, offset_;
+  std::vector<T> data_;
+};
 
 // The units of a block: the unit of work of a step (a thread takes whole
 // blocks) and of the gates' blocked layout. It depends on the layer's size
@@ -58,52 +108,66 @@ void check_state(const Tensor& s, const char* name, int64_t batch, int64_t hidde
               scalar_type_name(dtype), ", got ", describe(*s));
 }
 
-// W_hh^T in the blocked layout: [H, 4H], block k's columns 4 k U .. hold its
-// units' i, f, g, o weights, n_k columns each. A block's gates then come from
-// one GEMM.
-template <typename T>
-std::vector<T> blocked_weight_t(const T* w, int64_t hidden) {
-  const int64_t g_ld = 4 * hidden, block = unit_block(hidden);
-  std::vector<T> out(static_cast<size_t>(hidden * g_ld));
+// The blocked column of each gate row (i, f, g, o of all units in turn).
+std::vector<int64_t> blocked_columns(int64_t hidden) {
+  const int64_t block = unit_block(hidden);
+  std::vector<int64_t> col_of(static_cast<size_t>(4 * hidden));
   for (int64_t u0 = 0; u0 < hidden; u0 += block) {
     int64_t n = std::min(block, hidden - u0);
     for (int64_t q = 0; q < 4; ++q)
-      for (int64_t j = 0; j < n; ++j) {
-        const T* row = w + (q * hidden + u0 + j) * hidden;  // W_hh row of gate q, unit u0 + j
-        T* col = out.data() + 4 * u0 + q * n + j;
-        for (int64_t p = 0; p < hidden; ++p) col[p * g_ld] = row[p];
-      }
+      for (int64_t j = 0; j < n; ++j) col_of[q * hidden + u0 + j] = 4 * u0 + q * n + j;
   }
+  return col_of;
+}
+
+// W^T in the blocked layout for a gate weight W [4H, K]: [1, K, 4H], block
+// k's columns 4 k U .. hold its units' i, f, g, o weights, n_k columns each,
+// so a block's gates come from one GEMM. Transposed in 16 x 16 tiles, which
+// keep both sides in cache.
+Tensor blocked_weight_t(const Tensor& w, int64_t hidden) {
+  const int64_t rows = 4 * hidden, k = w->sizes()[1], tile = 16;
+  const std::vector<int64_t> col_of = blocked_columns(hidden);
+  Tensor wc = contiguous(w);
+  Tensor out = TensorImpl::empty({1, k, rows}, w->dtype());
+  const int64_t item = static_cast<int64_t>(w->itemsize());
+  const char* src = wc->data();
+  char* dst = out->data();
+  for (int64_t r0 = 0; r0 < rows; r0 += tile)
+    for (int64_t p0 = 0; p0 < k; p0 += tile)
+      for (int64_t r = r0; r < std::min(rows, r0 + tile); ++r)
+        for (int64_t p = p0; p < std::min(k, p0 + tile); ++p)
+          std::memcpy(dst + (p * rows + col_of[r]) * item, src + (r * k + p) * item, static_cast<size_t>(item));
   return out;
 }
 
+// gates [T, B, 4H] holds the input part of every step in the blocked layout
+// on entry and the activations on return; w is W_hh [4H, H].
 template <typename T>
-void forward_steps(const TensorImpl& xp, const T* h0, const T* c0, const T* w, TensorImpl& out,
-                   TensorImpl& gates, TensorImpl& cs, bool reverse) {
-  const int64_t steps = xp.sizes()[0], batch = xp.sizes()[1], hidden = out.sizes()[2];
+void forward_steps(TensorImpl& gates, const T* h0, const T* c0, const T* w, TensorImpl& out, TensorImpl& cs,
+                   bool reverse) {
+  const int64_t steps = gates.sizes()[0], batch = gates.sizes()[1], hidden = out.sizes()[2];
   const int64_t g_ld = 4 * hidden, step_g = batch * g_ld, step_s = batch * hidden;
   const int64_t block = unit_block(hidden), blocks = (hidden + block - 1) / block;
-  const T* x = reinterpret_cast<const T*>(xp.data());
   T* o = reinterpret_cast<T*>(out.data());
   T* g = reinterpret_cast<T*>(gates.data());
   T* c = reinterpret_cast<T*>(cs.data());
-  auto cell = kernels().lstm_cell[static_cast<int>(xp.dtype())];
-  const std::vector<T> w_t = blocked_weight_t(w, hidden);
+  auto cell = kernels().lstm_cell[static_cast<int>(gates.dtype())];
+  // block k's weights: W_hh^T's columns of its units' gates i, f, g, o (n_k each)
+  std::vector<int64_t> width;
+  for (int64_t u0 = 0; u0 < hidden; u0 += block) width.push_back(4 * std::min(block, hidden - u0));
+  const StepWeights<T> weights(hidden, width, 1, [&](size_t k, int64_t j) {
+    int64_t n = width[k] / 4, unit = static_cast<int64_t>(k) * block + j % n;
+    return w + ((j / n) * hidden + unit) * hidden;  // W_hh's row of gate j / n of the unit
+  });
   const T* h_prev = h0;
   const T* c_prev = c0;
   for (int64_t s = 0; s < steps; ++s) {
     int64_t t = reverse ? steps - 1 - s : s;
     T* gt = g + t * step_g;
-    const T* xt = x + t * step_g;
     parallel_for(0, blocks, block_grain(batch, hidden, blocks), [&](int64_t b0, int64_t b1) {
-      for (int64_t k = b0; k < b1; ++k) {
+      for (int64_t k = b0; k < b1; ++k) {  // the block's gates += h_prev @ W^T, then its cell
         int64_t u0 = k * block, n = std::min(block, hidden - u0), col = 4 * u0;
-        for (int64_t r = 0; r < batch; ++r)  // the block's gates: x_t's part, in the blocked layout ...
-          for (int64_t q = 0; q < 4; ++q)
-            std::memcpy(gt + r * g_ld + col + q * n, xt + r * g_ld + q * hidden + u0,
-                        static_cast<size_t>(n) * sizeof(T));
-        // ... plus h_prev @ W^T of its columns, then its cell
-        gemm<T>(false, false, batch, 4 * n, hidden, h_prev, hidden, w_t.data() + col, g_ld, T(1), gt + col, g_ld);
+        weights.multiply_add(static_cast<size_t>(k), h_prev, hidden, batch, gt + col, g_ld);
         cell(reinterpret_cast<char*>(gt + col), g_ld, n, reinterpret_cast<const char*>(c_prev + u0),
              reinterpret_cast<char*>(c + t * step_s + u0), reinterpret_cast<char*>(o + t * step_s + u0), hidden,
              batch, n);
@@ -115,7 +179,7 @@ void forward_steps(const TensorImpl& xp, const T* h0, const T* c0, const T* w, T
 }
 
 template <typename T>
-void backward_steps(const T* d_out, const T* d_hn, T* dc, const TensorImpl& gates, const TensorImpl& cs,
+void backward_steps(const T* d_out, const int64_t* d_strides, const T* d_hn, T* dc, const TensorImpl& gates, const TensorImpl& cs,
                     const T* c0, const T* w, TensorImpl& d_gates, T* dh0, bool reverse) {
   const int64_t steps = gates.sizes()[0], batch = gates.sizes()[1], hidden = cs.sizes()[2];
   const int64_t g_ld = 4 * hidden, step_g = batch * g_ld, step_s = batch * hidden;
@@ -135,9 +199,12 @@ void backward_steps(const T* d_out, const T* d_hn, T* dc, const TensorImpl& gate
         // dh of the block's units: from the output, from h_n (the last step), from the next step
         for (int64_t r = 0; r < batch; ++r) {
           T* d = dh.data() + r * hidden + u0;
-          const T* src = d_out != nullptr ? d_out + t * step_s + r * hidden + u0 : nullptr;
           const T* last = s == steps - 1 && d_hn != nullptr ? d_hn + r * hidden + u0 : nullptr;
-          for (int64_t j = 0; j < n; ++j) d[j] = (src ? src[j] : T(0)) + (last ? last[j] : T(0));
+          for (int64_t j = 0; j < n; ++j) d[j] = last ? last[j] : T(0);
+          if (d_out != nullptr) {  // any strides (the gradient of a sum is an expanded tensor)
+            const T* src = d_out + t * d_strides[0] + r * d_strides[1] + u0 * d_strides[2];
+            for (int64_t j = 0; j < n; ++j) d[j] += src[j * d_strides[2]];
+          }
         }
         if (dg_next != nullptr)
           gemm<T>(false, false, batch, n, g_ld, dg_next, g_ld, w + u0, hidden, T(1), dh.data() + u0, hidden);
@@ -167,36 +234,63 @@ Tensor optional_contiguous(const Tensor& t, const Shape& shape, ScalarType dtype
 
 }  // namespace
 
-std::tuple<Tensor, Tensor, Tensor, Tensor, Tensor> lstm_layer(const Tensor& xp_in, const Tensor& h0_in,
-                                                              const Tensor& c0_in, const Tensor& w_in,
+std::tuple<Tensor, Tensor, Tensor, Tensor, Tensor> lstm_layer(const Tensor& x, const Tensor& w_ih,
+                                                              const Tensor& bias, const Tensor& h0_in,
+                                                              const Tensor& c0_in, const Tensor& w_hh,
                                                               bool reverse) {
-  EMBER_CHECK(xp_in->dim() == 3 && xp_in->sizes()[2] % 4 == 0,
-              "lstm_layer: expected input projections of shape [steps, batch, 4 * hidden], got ",
-              describe(*xp_in));
-  ScalarType dtype = xp_in->dtype();
+  EMBER_CHECK(x->dim() == 3, "lstm_layer: expected an input of shape [steps, batch, input_size], got ",
+              describe(*x));
+  ScalarType dtype = x->dtype();
   EMBER_CHECK(dtype == ScalarType::Float32 || dtype == ScalarType::Float64,
-              "lstm_layer: expected float32 or float64, got ", describe(*xp_in));
-  const int64_t steps = xp_in->sizes()[0], batch = xp_in->sizes()[1], hidden = xp_in->sizes()[2] / 4;
+              "lstm_layer: expected float32 or float64, got ", describe(*x));
+  const int64_t steps = x->sizes()[0], batch = x->sizes()[1], inputs = x->sizes()[2];
+  EMBER_CHECK(w_hh->dim() == 2 && w_hh->sizes()[0] % 4 == 0 && w_hh->sizes()[0] == 4 * w_hh->sizes()[1] &&
+                  w_hh->dtype() == dtype,
+              "lstm_layer: expected w_hh of shape [4 * hidden, hidden] and dtype ", scalar_type_name(dtype),
+              ", got ", describe(*w_hh));
+  const int64_t hidden = w_hh->sizes()[1];
+  EMBER_CHECK(w_ih->dim() == 2 && w_ih->sizes()[0] == 4 * hidden && w_ih->sizes()[1] == inputs &&
+                  w_ih->dtype() == dtype,
+              "lstm_layer: expected w_ih of shape [", 4 * hidden, ", ", inputs, "] and dtype ",
+              scalar_type_name(dtype), ", got ", describe(*w_ih));
+  EMBER_CHECK(!bias || (bias->sizes() == Shape{4 * hidden} && bias->dtype() == dtype),
+              "lstm_layer: expected a bias of shape [", 4 * hidden, "] and dtype ", scalar_type_name(dtype),
+              ", got ", describe(*bias));
   check_state(h0_in, "h0", batch, hidden, dtype);
   check_state(c0_in, "c0", batch, hidden, dtype);
-  EMBER_CHECK(w_in->dim() == 2 && w_in->sizes()[0] == 4 * hidden && w_in->sizes()[1] == hidden &&
-                  w_in->dtype() == dtype,
-              "lstm_layer: expected w_hh of shape [", 4 * hidden, ", ", hidden, "] and dtype ",
-              scalar_type_name(dtype), ", got ", describe(*w_in));
-  Tensor xp = contiguous(xp_in), h0 = contiguous(h0_in), c0 = contiguous(c0_in), w = contiguous(w_in);
+  Tensor h0 = contiguous(h0_in), c0 = contiguous(c0_in);
   Tensor out = TensorImpl::empty({steps, batch, hidden}, dtype);
-  Tensor gates = TensorImpl::empty({steps, batch, 4 * hidden}, dtype);
   Tensor cs = TensorImpl::empty({steps, batch, hidden}, dtype);
   Tensor h_n = TensorImpl::empty({batch, hidden}, dtype), c_n = TensorImpl::empty({batch, hidden}, dtype);
+  // the input parts of all steps: one GEMM, straight into the blocked layout, onto the bias
+  Tensor gates = TensorImpl::empty({1, steps * batch, 4 * hidden}, dtype);
+  const int64_t item = static_cast<int64_t>(gates->itemsize()), g_bytes = 4 * hidden * item;
+  if (bias) {
+    Tensor b = contiguous(bias);
+    const std::vector<int64_t> col_of = blocked_columns(hidden);
+    std::vector<char> row(static_cast<size_t>(g_bytes));
+    for (int64_t r = 0; r < 4 * hidden; ++r)
+      std::memcpy(row.data() + col_of[r] * item, b->data() + r * item, static_cast<size_t>(item));
+    for (int64_t r = 0; r < steps * batch; ++r)
+      std::memcpy(gates->data() + r * g_bytes, row.data(), static_cast<size_t>(g_bytes));
+  } else if (steps * batch * hidden != 0) {
+    std::memset(gates->data(), 0, static_cast<size_t>(steps * batch * g_bytes));
+  }
+  if (steps * batch * hidden != 0 && inputs != 0) {
+    Tensor x2 = contiguous(x)->as_strided({1, steps * batch, inputs}, {steps * batch * inputs, inputs, 1}, 0);
+    batched_gemm(x2, blocked_weight_t(w_ih, hidden), gates, 1.0, 1.0);
+  }
+  gates = gates->as_strided({steps, batch, 4 * hidden}, {batch * 4 * hidden, 4 * hidden, 1}, 0);
   if (batch * hidden != 0) {
+    Tensor w = contiguous(w_hh);
     if (dtype == ScalarType::Float32) {
-      forward_steps<float>(*xp, reinterpret_cast<const float*>(h0->data()),
+      forward_steps<float>(*gates, reinterpret_cast<const float*>(h0->data()),
                            reinterpret_cast<const float*>(c0->data()), reinterpret_cast<const float*>(w->data()),
-                           *out, *gates, *cs, reverse);
+                           *out, *cs, reverse);
     } else {
-      forward_steps<double>(*xp, reinterpret_cast<const double*>(h0->data()),
-                            reinterpret_cast<const double*>(c0->data()),
-                            reinterpret_cast<const double*>(w->data()), *out, *gates, *cs, reverse);
+      forward_steps<double>(*gates, reinterpret_cast<const double*>(h0->data()),
+                            reinterpret_cast<const double*>(c0->data()), reinterpret_cast<const double*>(w->data()),
+                            *out, *cs, reverse);
     }
   }
   // the final states: those of the last step run (h0, c0 for an empty sequence)
@@ -226,7 +320,12 @@ std::tuple<Tensor, Tensor, Tensor> lstm_layer_backward(const Tensor& d_out_in, c
   check_state(c0_in, "c0", batch, hidden, dtype);
   EMBER_CHECK(w_in->sizes() == Shape({4 * hidden, hidden}) && w_in->dtype() == dtype,
               "lstm_layer_backward: expected w_hh of shape [", 4 * hidden, ", ", hidden, "], got ", describe(*w_in));
-  Tensor d_out = optional_contiguous(d_out_in, {steps, batch, hidden}, dtype, "grad of out");
+  Tensor d_out = d_out_in;
+  EMBER_CHECK(!d_out || (d_out->sizes() == Shape({steps, batch, hidden}) && d_out->dtype() == dtype),
+              "lstm_layer_backward: expected grad of out of shape ", shape_str({steps, batch, hidden}),
+              " and dtype ", scalar_type_name(dtype), ", got ", describe(*d_out));
+  const int64_t no_strides[3] = {0, 0, 0};
+  const int64_t* d_strides = d_out ? d_out->strides().data() : no_strides;
   Tensor d_hn = optional_contiguous(d_hn_in, {batch, hidden}, dtype, "grad of h_n");
   Tensor gates = contiguous(gates_in), cs = contiguous(cs_in), c0 = contiguous(c0_in), w = contiguous(w_in);
   Tensor d_gates = TensorImpl::empty({steps, batch, 4 * hidden}, dtype);
@@ -241,12 +340,13 @@ std::tuple<Tensor, Tensor, Tensor> lstm_layer_backward(const Tensor& d_out_in, c
   if (batch * hidden == 0) return {d_gates, dh0, dc0};
   auto ptr = [](const Tensor& t) -> const char* { return t ? t->data() : nullptr; };
   if (dtype == ScalarType::Float32) {
-    backward_steps<float>(reinterpret_cast<const float*>(ptr(d_out)), reinterpret_cast<const float*>(ptr(d_hn)),
+    backward_steps<float>(reinterpret_cast<const float*>(ptr(d_out)), d_strides,
+                          reinterpret_cast<const float*>(ptr(d_hn)),
                           reinterpret_cast<float*>(dc0->data()), *gates, *cs,
                           reinterpret_cast<const float*>(c0->data()), reinterpret_cast<const float*>(w->data()),
                           *d_gates, reinterpret_cast<float*>(dh0->data()), reverse);
   } else {
-    backward_steps<double>(reinterpret_cast<const double*>(ptr(d_out)),
+    backward_steps<double>(reinterpret_cast<const double*>(ptr(d_out)), d_strides,
                            reinterpret_cast<const double*>(ptr(d_hn)), reinterpret_cast<double*>(dc0->data()),
                            *gates, *cs, reinterpret_cast<const double*>(c0->data()),
                            reinterpret_cast<const double*>(w->data()), *d_gates,

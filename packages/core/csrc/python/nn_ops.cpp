@@ -43,8 +43,14 @@ void bind_nn_ops(py::module_& m) {
   m.def("sort_last", recorded("sort_last", &sort_last), py::arg("t"), py::arg("descending"), py::arg("stable"));
   m.def("topk_last", recorded("topk_last", &topk_last), py::arg("t"), py::arg("k"), py::arg("largest"), py::arg("sorted"));
   m.def("searchsorted", &searchsorted, py::arg("sorted"), py::arg("values"), py::arg("right"));
-  m.def("lstm_layer", recorded("lstm_layer", &lstm_layer), py::arg("xp"), py::arg("h0"), py::arg("c0"),
-        py::arg("w_hh"), py::arg("reverse"),
+  m.def("lstm_layer", [](const Tensor& x, const Tensor& w_ih, py::handle bias, const Tensor& h0, const Tensor& c0,
+                         const Tensor& w_hh, bool reverse) -> py::object {
+    Tensor b = bias.is_none() ? nullptr : bias.cast<Tensor>();
+    if (autograd_wants(x, w_ih, b, h0, c0, w_hh))
+      return autograd_call("lstm_layer", x, w_ih, bias, h0, c0, w_hh, reverse);
+    return py::cast(lstm_layer(x, w_ih, b, h0, c0, w_hh, reverse));
+  }, py::arg("x"), py::arg("w_ih"), py::arg("bias"), py::arg("h0"), py::arg("c0"), py::arg("w_hh"),
+     py::arg("reverse"),
         "One LSTM layer over a sequence (Note [Fused LSTM layer]): (out, h_n, c_n, gates, cs).");
   m.def("lstm_layer_backward", [](py::handle d_out, py::handle d_hn, py::handle d_cn, const Tensor& gates,
                                   const Tensor& cs, const Tensor& c0, const Tensor& w_hh, bool reverse) {

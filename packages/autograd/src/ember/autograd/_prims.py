@@ -146,8 +146,9 @@ def _conv2d_direct(x, w, b, pt, pl, dh, dw, groups, oh, ow):
     return record("conv2d_direct", (x, w, b), run, (pt, pl, dh, dw, groups, oh, ow))
 
 
-def _lstm_layer(xp, h0, c0, w_hh, reverse):
-    return record("lstm_layer", (xp, h0, c0, w_hh), lambda: _C.lstm_layer(xp, h0, c0, w_hh, reverse), (reverse,))
+def _lstm_layer(x, w_ih, bias, h0, c0, w_hh, reverse):
+    run = lambda: _C.lstm_layer(x, w_ih, bias, h0, c0, w_hh, reverse)
+    return record("lstm_layer", (x, w_ih, bias, h0, c0, w_hh), run, (reverse,))
 
 
 def _composite(key, inputs, attrs):

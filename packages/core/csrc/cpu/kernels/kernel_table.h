@@ -82,6 +82,11 @@ using LstmCellBackwardFn = void (*)(const char* gates, int64_t ld_gates, int64_t
                                     int64_t ld_d, int64_t d_stride, const char* c, const char* c_prev,
                                     const char* dh, char* dc, int64_t ld_state, int64_t rows, int64_t n);
 
+// C[rows, cols] += A[rows, k] @ B (float32) with B packed in panels of
+// `recurrent_panel` columns (recurrent.h): the per-step GEMM of recurrent layers.
+using RecurrentGemmFn = void (*)(const char* a, int64_t lda, int64_t rows, int64_t k, const char* packed,
+                                 int64_t cols, char* c, int64_t ldc);
+
 struct KernelTable {
   LoopFn binary[kNumBinaryOps][kNumScalarTypes];
   LoopFn unary[kNumUnaryOps][kNumScalarTypes];
@@ -94,6 +99,8 @@ struct KernelTable {
   ConvDirectKernel conv_direct[kNumScalarTypes];
   LstmCellFn lstm_cell[kNumScalarTypes];
   LstmCellBackwardFn lstm_cell_backward[kNumScalarTypes];
+  RecurrentGemmFn recurrent_gemm_f32;
+  int64_t recurrent_panel;
 };
 
 const char* binary_op_name(BinaryOp op);

@@ -603,4 +603,6 @@ void fill_table(KernelTable& t) {
   t.lstm_cell[f8] = &lstm_cell<double>;
   t.lstm_cell_backward[f4] = &lstm_cell_backward<float>;
   t.lstm_cell_backward[f8] = &lstm_cell_backward<double>;
+  t.recurrent_gemm_f32 = &recurrent_gemm;
+  t.recurrent_panel = kRecurrentPanel;
 }

@@ -158,14 +158,19 @@ def _not_differentiable_again(formula):
 def _lstm_layer(ctx, d_out, d_hn, d_cn, d_gates=None, d_cs=None):
     if d_gates is not None or d_cs is not None:
         raise RuntimeError("lstm_layer: its gates and cell states (outputs 3 and 4) are not differentiable")
-    _, h0, c0, w_hh = ctx.inputs
+    x, w_ih, _, h0, c0, w_hh = ctx.inputs
     (reverse,) = ctx.attrs
     out, _, _, gates, cs = ctx.result
-    d_xp, dh0, dc0 = _C.lstm_layer_backward(d_out, d_hn, d_cn, gates, cs, c0, w_hh, reverse)
-    dw = None
-    if ctx.needs_input_grad[3]:  # sum over steps of d_gates_t^T h_{t-1}: one GEMM
-        steps, batch, hidden = out.shape
+    d_gates, dh0, dc0 = _C.lstm_layer_backward(d_out, d_hn, d_cn, gates, cs, c0, w_hh, reverse)
+    need_x, need_w_ih, need_b, _, _, need_w_hh = ctx.needs_input_grad
+    steps, batch, hidden = out.shape
+    dg = d_gates.reshape(steps * batch, 4 * hidden)
+    dx = dg.mm(w_ih).reshape(x.shape) if need_x else None
+    dw_ih = dg.t().mm(x.reshape(steps * batch, x.shape[2])) if need_w_ih else None
+    db = dg.sum(0) if need_b else None
+    dw_hh = None
+    if need_w_hh:  # sum over steps of d_gates_t^T h_{t-1}: one GEMM
         first = h0.unsqueeze(0)
         h_prev = ember.cat([out[1:], first]) if reverse else ember.cat([first, out[:-1]])
-        dw = d_xp.reshape(steps * batch, 4 * hidden).t().mm(h_prev.reshape(steps * batch, hidden))
-    return d_xp, dh0, dc0, dw
+        dw_hh = dg.t().mm(h_prev.reshape(steps * batch, hidden))
+    return dx, dw_ih, db, dh0, dc0, dw_hh

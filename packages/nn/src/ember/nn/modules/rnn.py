@@ -2,12 +2,12 @@
 """Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` and their one-step cells.
 
 Note [Recurrent layer evaluation]
-Per layer and direction the input-to-hidden product of every time step is
-one matmul over the whole sequence (for LSTM and RNN the two biases are
-folded into it). An LSTM layer over a padded input without projection then
-runs in one call of the core's fused kernel (its Note [Fused LSTM layer]).
-Otherwise only the hidden-to-hidden product runs step by step, one
-matmul per step for all gates at once, which are then split. Packed
+An LSTM layer over a padded input without projection runs in one call of
+the core's fused kernel (its Note [Fused LSTM layer]). Otherwise, per layer
+and direction the input-to-hidden product of every time step is one matmul
+over the whole sequence (for LSTM and RNN the two biases are folded into
+it); only the hidden-to-hidden product runs step by step, one matmul per
+step for all gates at once, which are then split. Packed
 sequences use the same loop: step ``t`` works on the first
 ``batch_sizes[t]`` rows of the state, so a sequence that ends leaves the
 state there (its final state) and, in the reverse direction, a sequence
@@ -163,10 +163,10 @@ def _input_bias(mode, b_ih, b_hh):
     return b_ih if mode == "GRU" else b_ih + b_hh
 
 
-def _fused_lstm_suits(mode, packed, w_hr, proj) -> bool:
+def _fused_lstm_suits(mode, packed, w_hr, x) -> bool:
     """Whether the core's fused LSTM layer runs this layer and direction: padded
     input, no projection, float32/float64 (Note [Recurrent layer evaluation])."""
-    return mode == "LSTM" and not packed and w_hr is None and proj.dtype in (ember.float32, ember.float64)
+    return mode == "LSTM" and not packed and w_hr is None and x.dtype in (ember.float32, ember.float64)
 
 
 def _project(x2d, w_ih, bias):
@@ -412,24 +412,23 @@ class RNNBase(Module):
         steps = len(batch_sizes) if packed else x.size(0)
         for layer in range(self.num_layers):
             outputs = []
-            x2d = x.reshape(-1, x.size(-1))
             for direction in range(directions):
                 index = layer * directions + direction
                 weights = [getattr(self, name) for name in self._all_weights[index]]
                 w_ih, w_hh = weights[0], weights[1]
                 b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
                 w_hr = weights[-1] if self.proj_size > 0 else None
-                # one input projection per layer and direction, over all steps at once
-                proj = _project(x2d, w_ih, _input_bias(self.mode, b_ih, b_hh)).unsqueeze(0)
+                bias = _input_bias(self.mode, b_ih, b_hh)
                 state0 = tuple(s[index] for s in initial)
-                if _fused_lstm_suits(self.mode, packed, w_hr, proj):
-                    out, h_n, c_n = _recurrent.lstm_layer(
-                        proj.reshape(steps, x.size(1), -1), state0[0][0], state0[1][0], w_hh, direction == 1
-                    )
+                if _fused_lstm_suits(self.mode, packed, w_hr, x):
+                    h0, c0 = state0[0][0], state0[1][0]
+                    out, h_n, c_n = _recurrent.lstm_layer(x, w_ih, bias, h0, c0, w_hh, direction == 1)
                     outputs.append(out)
                     finals[0].append(h_n.unsqueeze(0))
                     finals[1].append(c_n.unsqueeze(0))
                     continue
+                # one input projection per layer and direction, over all steps at once
+                proj = _project(x.reshape(-1, x.size(-1)), w_ih, bias).unsqueeze(0)
                 if packed:
                     xs = _Steps.apply(proj, batch_sizes, 1)
                 else:
