@@ -220,3 +220,20 @@ def test_replaced_handlers_get_every_call():
     calls.clear()
     _ = x * 2  # the original handlers again: recorded natively
     assert calls == []
+
+
+@pytest.mark.parametrize("recording", [contextlib.nullcontext, python_recording])
+def test_only_inputs_a_needed_gradient_reads_are_saved(recording):
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    with recording():
+        t = x * 1
+        y = t * 0.5 + t / 2  # the gradients read only the numbers
+        t.add_(1)  # so changing t afterwards is no error, as in PyTorch
+        y.sum().backward()
+        assert x.grad.tolist() == [1.0, 1.0]
+        b = ember.tensor([3.0, 4.0])
+        z = x * b  # x's gradient reads b: b is saved, x is not
+        assert z.grad_fn._saved_inputs[0] is None
+        b.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            z.sum().backward()

@@ -187,6 +187,9 @@ struct Recipe {
   PyObject* deriv = nullptr;  // null: the Python handler records this op
   bool save_inputs = false;
   bool save_result = false;
+  // per input: the inputs (bit i) whose needing a gradient makes it saved;
+  // empty: every input is saved
+  std::vector<unsigned> save_when;
 };
 
 // What ember-autograd registered; references are held for the process.
@@ -264,9 +267,11 @@ template <typename Run>
 py::object record_pointwise(const Recipe& recipe, PyObject* const* inputs, const Tensor* const* impls,
                             int n, Run run, py::object attrs) {
   py::tuple edges(n), metas(n);
+  unsigned needs = 0;  // bit i: input i needs a gradient
   for (int i = 0; i < n; ++i) {
     const TensorImpl& t = **impls[i];
     if (t.tracked()) {
+      needs |= 1u << i;
       PyTuple_SET_ITEM(edges.ptr(), i, edge_of(inputs[i], t).release().ptr());
       py::tuple shape(t.dim());
       for (int64_t d = 0; d < t.dim(); ++d) PyTuple_SET_ITEM(shape.ptr(), d, PyLong_FromLongLong(t.sizes()[d]));
@@ -282,6 +287,10 @@ py::object record_pointwise(const Recipe& recipe, PyObject* const* inputs, const
   if (recipe.save_inputs) {
     py::list saved(n);
     for (int i = 0; i < n; ++i) {
+      if (!recipe.save_when.empty() && (recipe.save_when[static_cast<size_t>(i)] & needs) == 0) {
+        saved[i] = py::none();  // no gradient that is needed reads it
+        continue;
+      }
       bool is_tensor = py::isinstance<TensorImpl>(inputs[i]);  // a Python number is kept as it is
       saved[i] = is_tensor ? new_saved(inputs[i], (*impls[i])->version(), false)
                            : py::reinterpret_borrow<py::object>(inputs[i]);
@@ -323,12 +332,16 @@ py::object record_pointwise(const Recipe& recipe, PyObject* const* inputs, const
   return result;
 }
 
-Recipe recipe_from(py::handle entry) {
+Recipe recipe_from(py::handle entry, size_t arity) {
   auto t = entry.cast<py::tuple>();
   Recipe r;
   r.deriv = py::object(t[0]).release().ptr();
   r.save_inputs = t[1].cast<bool>();
   r.save_result = t[2].cast<bool>();
+  for (auto mask : t[3].cast<py::tuple>()) r.save_when.push_back(mask.cast<unsigned>());
+  EMBER_CHECK(r.save_when.empty() || r.save_when.size() == arity,
+              "_set_native_recorder: expected no save masks or one per input (", arity, "), got ",
+              r.save_when.size());
   return r;
 }
 
@@ -349,12 +362,12 @@ void set_recorder(py::object handlers, py::object node_type, py::object saved_ty
   for (auto [op, entry] : binary_recipes) {
     int i = op.cast<int>();
     EMBER_CHECK(i >= 0 && i < kNumBinaryOps, "_set_native_recorder: no binary op ", i);
-    r->binary[i] = recipe_from(entry);
+    r->binary[i] = recipe_from(entry, 2);
   }
   for (auto [op, entry] : unary_recipes) {
     int i = op.cast<int>();
     EMBER_CHECK(i >= 0 && i < kNumUnaryOps, "_set_native_recorder: no unary op ", i);
-    r->unary[i] = recipe_from(entry);
+    r->unary[i] = recipe_from(entry, 1);
   }
   g_recorder = r;
 }
@@ -402,7 +415,7 @@ void bind_graph_record(py::module_& m) {
         py::arg("edge_fn"), py::arg("site_fn"), py::arg("binary"), py::arg("unary"),
         "Registers what the core needs to record pointwise ops natively (Note [Native recording]) "
         "while `handlers` is the registered handler dict: recipes map op ids to (derivative, "
-        "saves inputs, saves result).");
+        "saves inputs, saves result, per input the bit mask of the inputs whose gradient reads it).");
   m.def("_set_native_recording", [](bool on) {
     bool before = g_enabled;
     g_enabled = on;

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """What the core needs to record the pointwise ops itself (Note [Native
 recording] in the core): the node and saved-tensor classes it instantiates,
-and per op id the derivative with what it saves. Ops without a derivative
+and per op id the derivative with what it saves (and when). Ops without a derivative
 stay with the Python handlers, which know what to do with them."""
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ def _recipes(op_ids: dict) -> dict:
     for name, op in op_ids.items():
         deriv = DERIVATIVES.get(name)
         if deriv is not None and deriv.formula is not None:
-            table[op] = (deriv, deriv.save_inputs, deriv.save_result)
+            table[op] = (deriv, deriv.save_inputs, deriv.save_result, _save_masks(deriv.saves))
     return table
+
+
+def _save_masks(saves) -> tuple:
+    """Derivative.saves as one bit mask per input (bit i: input i needs a
+    gradient); () for "save every input"."""
+    if saves is None:
+        return ()
+    return tuple(sum(1 << i for i in readers) for readers in saves)
 
 
 def install() -> None:

@@ -175,7 +175,13 @@ def record(key: str, inputs, run, attrs=(), mutated=None):
     saved_inputs = None
     if deriv.save_inputs:
         target = inputs[mutated] if mutated is not None else None
-        saved_inputs = [_save_input(x, target is not None and x is target) for x in inputs]
+        saves = deriv.saves
+        saved_inputs = [
+            _save_input(x, target is not None and x is target)
+            if saves is None or any(metas[i] is not None for i in saves[j])
+            else None
+            for j, x in enumerate(inputs)
+        ]
     result = run()  # the core calls the handlers with grad mode off
     single = type(result) is not tuple
     if single and mutated is None:

@@ -18,6 +18,10 @@ class Derivative:
     formula: Callable | None  # None: not differentiable
     save_inputs: bool = False  # ctx.inputs holds the input values
     save_result: bool = False  # ctx.result holds the outputs
+    # per input, the inputs whose gradient reads it: it is saved only when one
+    # of them needs a gradient (else ctx.inputs holds None there, and an
+    # in-place write to it later is no error). None: every input is saved.
+    saves: tuple | None = None
 
     @property
     def node_name(self) -> str:
@@ -27,13 +31,13 @@ class Derivative:
 DERIVATIVES: dict[str, Derivative] = {}
 
 
-def derivative(name: str, *, inputs: bool = False, result: bool = False):
+def derivative(name: str, *, inputs: bool = False, result: bool = False, saves: tuple | None = None):
     """Registers ``formula(ctx, *grads)`` as the derivative of op ``name``."""
 
     def register(formula):
         if name in DERIVATIVES:
             raise ValueError(f"derivative of {name!r} registered twice")
-        DERIVATIVES[name] = Derivative(name, formula, inputs, result)
+        DERIVATIVES[name] = Derivative(name, formula, inputs, result, saves)
         return formula
 
     return register

@@ -32,14 +32,14 @@ def _sub(ctx, g):
     return g, (-g if ctx.needs_input_grad[1] else None)
 
 
-@derivative("mul", inputs=True)
+@derivative("mul", inputs=True, saves=((1,), (0,)))  # a's gradient reads b, b's reads a
 def _mul(ctx, g):
     a, b = ctx.inputs
     need_a, need_b = ctx.needs_input_grad
     return (g * b if need_a else None), (g * a if need_b else None)
 
 
-@derivative("div", inputs=True)
+@derivative("div", inputs=True, saves=((1,), (0, 1)))
 def _div(ctx, g):
     a, b = ctx.inputs
     need_a, need_b = ctx.needs_input_grad
