@@ -133,8 +133,18 @@ def workloads() -> list[Workload]:
         Workload("bmm 64x128^2", "GFLOP/s", pair(64, 128, 128), mm,                     2 * 64 * 128**3),
         *core_breadth_workloads(),
         *grad_workloads(),
+        *component_workloads(),
     ]
     # fmt: on
+
+
+def component_workloads() -> list[Workload]:
+    """The data-loading and multiprocessing workloads; each module returns []
+    when its component is not installed."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from data_workloads import data_workloads
+
+    return data_workloads(Workload, time_at_most)
 
 
 def grad_workloads() -> list[Workload]:

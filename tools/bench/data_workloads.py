@@ -48,5 +48,5 @@ def data_workloads(workload, time_at_most):
     fns = {workers: {lib: epoch(module, workers) for lib, module in libs.items()} for workers in (0, 2)}
     return [
         workload(f"{name} workers=0", "ms", mnist_sized, fns[0], 0, time_at_most(1.0)),
-        workload(f"{name} workers=2", "ms", mnist_sized, fns[2], 0, time_at_most(1.2)),
+        workload(f"{name} workers=2", "ms", mnist_sized, fns[2], 0, time_at_most(1.0)),
     ]
