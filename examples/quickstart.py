@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""A short tour of ember's tensor core (the README's first command runs it)."""
+"""A short tour of ember's tensor core: `.venv/bin/python examples/quickstart.py`."""
 
 import ember as torch  # PyTorch code runs with this one line changed
 
