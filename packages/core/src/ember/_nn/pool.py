@@ -14,6 +14,7 @@ gradient to the recorded argmax positions (``put_offsets_`` in add mode).
 
 from __future__ import annotations
 
+import functools
 import math
 
 from .. import _C
@@ -94,12 +95,20 @@ class _Window:
     def bounds(self, axis):
         """Per output index along ``axis``: (start, end) clipped to the input,
         and the window size clipped to the padded input (for averages)."""
-        size, out = self.in_hw[axis], self.out_hw[axis]
-        k, s, p = self.k[axis], self.s[axis], self.p[axis]
-        start = np.arange(out, dtype=np.int64) * s - p
-        end = np.minimum(start + k, size + p)
-        pool = end - start
-        return np.maximum(start, 0), np.minimum(end, size), pool
+        a = axis
+        return _axis_bounds(self.in_hw[a], self.out_hw[a], self.k[a], self.s[a], self.p[a])
+
+
+@functools.lru_cache(maxsize=256)
+def _axis_bounds(size, out, k, s, p):
+    # cached: a network pools the same shapes on every call (read-only arrays)
+    start = np.arange(out, dtype=np.int64) * s - p
+    end = np.minimum(start + k, size + p)
+    pool = end - start
+    bounds = (np.maximum(start, 0), np.minimum(end, size), pool)
+    for b in bounds:
+        b.flags.writeable = False
+    return bounds
 
 
 def _windows(win):
