@@ -138,6 +138,14 @@ void bind_tensor(py::module_& m) {
                                              bytes->version_counter());
     return view->as_strided(size, stride, offset);
   }, "A view of a storage (from storage_bytes) with a dtype, size, stride and offset.");
+  m.def("_swap_storage_memory", [](const Tensor& a, const Tensor& b) {
+    EMBER_CHECK(a->storage()->nbytes() == b->storage()->nbytes() &&
+                a->storage()->device() == b->storage()->device(),
+                "_swap_storage_memory: the storages differ in size or device (",
+                a->storage()->nbytes(), " and ", b->storage()->nbytes(), " bytes)");
+    a->storage()->swap_memory(*b->storage());
+  }, "Exchanges the memory under two equal-sized storages, for every view of each "
+     "(how Tensor.share_memory_ moves a storage in place).");
   m.def("_register_dtypes", &register_dtypes);
   auto cls = py::class_<TensorImpl, Tensor>(m, "Tensor", py::dynamic_attr());
   // ember.Tensor(2, 3) / ember.Tensor([1, 2]): built by the Python front.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "storage.h"
 
+#include <utility>
+
 #include "allocator.h"
 #include "errors.h"
 
@@ -26,6 +28,13 @@ Storage::~Storage() {
   } else if (device_.type == DeviceType::CPU) {
     cpu_free(data_, nbytes_);
   }
+}
+
+void Storage::swap_memory(Storage& other) noexcept {
+  std::swap(data_, other.data_);
+  std::swap(nbytes_, other.nbytes_);
+  std::swap(device_, other.device_);
+  std::swap(deleter_, other.deleter_);
 }
 
 }  // namespace ember

@@ -26,6 +26,13 @@ class Storage {
   Device device() const { return device_; }
   bool is_external() const { return static_cast<bool>(deleter_); }
 
+  // Exchanges the bytes (and who frees them) with `other`: every tensor
+  // viewing either storage sees the other's memory from now on. This is how
+  // Tensor.share_memory_() moves a storage, with all its views, into shared
+  // memory. Pointers taken from the old memory (numpy arrays, DLPack) are
+  // not updated, as in PyTorch.
+  void swap_memory(Storage& other) noexcept;
+
  private:
   Storage(void* data, size_t nbytes, Device device, Deleter deleter)
       : data_(data), nbytes_(nbytes), device_(device),

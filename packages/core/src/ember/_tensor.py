@@ -269,18 +269,41 @@ def __dlpack_device__(self):
     return (1, 0)
 
 
+# ember-multiprocessing's (share_memory_, is_shared), registered by its import
+_sharing_handler = None
+
+
+def _set_sharing_handler(share_memory, is_shared) -> None:
+    """Called by ``import ember.multiprocessing``: the functions behind
+    ``Tensor.share_memory_`` and ``Tensor.is_shared``."""
+    global _sharing_handler
+    _sharing_handler = (share_memory, is_shared)
+
+
 @method
 def share_memory_(self):
-    raise ModuleNotFoundError(
-        "share_memory_() is part of the 'ember-multiprocessing' distribution. "
-        "Install it with: pip install ember-multiprocessing",
-        name="ember.multiprocessing",
-    )
+    """Moves the storage to shared memory, in place (ember-multiprocessing)."""
+    if _sharing_handler is None:
+        import importlib
+
+        try:
+            importlib.import_module("ember.multiprocessing")  # registers the handler
+        except ModuleNotFoundError as e:
+            if e.name is None or not e.name.startswith("ember.multiprocessing"):
+                raise
+            raise ModuleNotFoundError(
+                "share_memory_() is part of the 'ember-multiprocessing' distribution. "
+                "Install it with: pip install ember-multiprocessing",
+                name="ember.multiprocessing",
+            ) from None
+    return _sharing_handler[0](self)
 
 
 @method
 def is_shared(self) -> bool:
-    return False
+    # nothing is shared before ember.multiprocessing is imported: receiving a
+    # shared tensor imports it
+    return _sharing_handler is not None and _sharing_handler[1](self)
 
 
 @method
