@@ -13,13 +13,22 @@ except ImportError as e:
         "without isolation (pip install --no-build-isolation ...)"
     ) from e
 
+WARNINGS = ["-Wall", "-Wextra"]
+
 setup(
     ext_modules=[
+        # segments wrapped as tensors: through the core's C ABI only
         Extension(
             "ember.multiprocessing._shm",
             sources=["csrc/shm.c"],
             include_dirs=[ember.get_include()],
-            extra_compile_args=["-Wall", "-Wextra"],
-        )
+            extra_compile_args=WARNINGS,
+        ),
+        # hands descriptors to receiving processes; needs nothing of the core
+        Extension(
+            "ember.multiprocessing._descriptor_server",
+            sources=["csrc/descriptor_server.c"],
+            extra_compile_args=WARNINGS,
+        ),
     ]
 )

@@ -121,7 +121,8 @@ static void release_segment(void* data, void* ctx) {
 }
 
 /* A new reference to a 1-D uint8 tensor over s, which has already counted
-   this use. On failure the use is given back. */
+   this use. Once the core holds the storage, its deleter gives the use
+   back; only an allocation failure inside tensor_from_blob may leak it. */
 static PyObject* wrap(Segment* s) {
   int64_t shape[1] = {s->nbytes};
   EmberDType u8 = {EMBER_TYPE_UINT, 8, 1};

@@ -126,3 +126,30 @@ def fill(t, value):
     """A pool task: fills the tensor in place."""
     t.fill_(value)
     return t.sum().item()
+
+
+def forward(inbox, outbox):
+    """Sends on each tensor received (it keeps no descriptor for them), until None."""
+    while (t := inbox.get()) is not None:
+        outbox.put(t)
+
+
+def create_send_and_exit(queue, received):
+    """Sends a tensor it created, waits until it is received, then exits
+    (taking its descriptor with it)."""
+    queue.put(ember.arange(4.0))
+    received.wait(60)
+
+
+def fetch_as_nobody(address, offer_id, conn):
+    """Asks for a descriptor as another user: reports what happened."""
+    from ember.multiprocessing import _descriptors
+
+    os.setgid(65534)
+    os.setuid(65534)
+    try:
+        fd = _descriptors.fetch(address, offer_id)
+        os.close(fd)
+        conn.send("got it")
+    except (OSError, EOFError) as e:
+        conn.send(type(e).__name__)

@@ -16,9 +16,7 @@ import ember.multiprocessing as mp
 JOIN_TIMEOUT = 20
 
 # requires_grad=True needs ember-autograd, which this package does not depend on
-needs_autograd = pytest.mark.skipif(
-    importlib.util.find_spec("ember.autograd") is None, reason="needs ember-autograd"
-)
+needs_autograd = pytest.mark.skipif(importlib.util.find_spec("ember.autograd") is None, reason="needs ember-autograd")
 
 
 @contextlib.contextmanager

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The file_descriptor strategy keeps no descriptor per received tensor: a
-long run fits the default limit of 1,024 open files."""
+"""No descriptor is kept per received tensor (file_descriptor closes each
+once mapped; file_system never keeps one): a long run fits the default
+limit of 1,024 open files, in the receiver and in the sender."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def open_descriptors() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def test_five_thousand_tensors_under_the_default_open_files_limit():
+def test_five_thousand_tensors_under_the_default_open_files_limit(strategy):
     ctx = mp.get_context("fork")
     queue, done = ctx.Queue(), ctx.Event()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -35,6 +36,7 @@ def test_five_thousand_tensors_under_the_default_open_files_limit():
         assert producer.exitcode == 0
         assert len(received) == TENSORS and mp._shm.count() >= TENSORS
         assert [t[0].item() for t in received[:: TENSORS // 10]] == [float(i) for i in range(0, TENSORS, TENSORS // 10)]
-        assert open_descriptors() <= before + 2
+        # a few for the child process and the janitor connection, none per tensor
+        assert open_descriptors() < before + 10
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

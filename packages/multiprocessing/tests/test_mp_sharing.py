@@ -88,3 +88,11 @@ def test_new_tensors_from_shared_ones_are_not_shared():
     t = ember.ones(4).share_memory_()
     assert not (t + 1).is_shared() and not t.clone().is_shared()
     assert not ember.from_numpy(np.ones(3)).is_shared()
+
+
+def test_a_tensor_over_numpy_memory_moves_and_the_array_keeps_its_own():
+    array = np.arange(4.0)
+    t = ember.from_numpy(array).share_memory_()
+    t.fill_(9.0)
+    assert t.is_shared() and t.tolist() == [9.0] * 4
+    assert array.tolist() == [0.0, 1.0, 2.0, 3.0]  # as in PyTorch: the array is not shared

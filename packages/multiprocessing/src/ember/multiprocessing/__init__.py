@@ -15,13 +15,12 @@ check_core()
 
 # isort: split
 import multiprocessing  # noqa: E402
-import multiprocessing.resource_sharer  # noqa: E402, F401 - loaded before any fork: a feeder thread may use it then
 import os  # noqa: E402
 from multiprocessing import *  # noqa: E402, F403
 
 import ember  # noqa: E402
 
-from . import _janitor_client, _sharing, _shm  # noqa: E402
+from . import _descriptors, _janitor_client, _sharing, _shm  # noqa: E402
 from ._strategy import get_all_sharing_strategies, get_sharing_strategy, set_sharing_strategy  # noqa: E402
 from .reductions import init_reductions  # noqa: E402
 from .spawn import (  # noqa: E402
@@ -49,6 +48,7 @@ __all__ = [
 
 
 def _after_fork_in_child() -> None:
+    _descriptors.after_fork_in_child()
     _janitor_client.after_fork_in_child(_shm.adopt())
 
 

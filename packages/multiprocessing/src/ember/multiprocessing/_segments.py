@@ -21,11 +21,14 @@ import secrets
 from multiprocessing import reduction, util
 from multiprocessing.context import get_spawning_popen
 
-from . import _janitor_client, _shm
+from . import _descriptors, _janitor_client, _shm
 from ._janitor import NAME as SEGMENT_NAME
 from ._strategy import get_sharing_strategy
 
 SHM_DIR = "/dev/shm"
+# where Linux lets a process reopen its own mappings (with CAP_SYS_ADMIN or
+# CAP_CHECKPOINT_RESTORE only)
+MAP_FILES_DIR = "/proc/self/map_files"
 _OUT_OF_MEMORY_ERRNOS = {errno.ENOSPC, errno.ENOMEM, errno.EFBIG, errno.EDQUOT}
 
 _names = itertools.count()
@@ -107,13 +110,13 @@ def _allocate_named(nbytes: int):
 
 
 def receive_descriptor(handle, nbytes: int, dev: int, ino: int, origin_pid: int, origin_fd: int):
-    """The segment a message carries as a ``DupFd`` handle: mapped (once per
+    """The segment a message carries as a descriptor handle: mapped (once per
     process) and its descriptor closed at once. If the sender exited before
     the message was read, its descriptor is lost with it; the segment is then
     found where this process maps it already, or through its creator."""
     try:
         fd = handle.detach()
-    except OSError:
+    except (OSError, EOFError):  # the sender is gone, and its descriptor with it
         base = _shm.existing(dev, ino, nbytes)
         if base is not None:
             return base
@@ -161,7 +164,7 @@ def _reopen(info: dict, storage_ptr: int | None) -> int:
     tensor."""
     paths = [f"/proc/{info['origin_pid']}/fd/{info['origin_fd']}"]
     if storage_ptr is not None:
-        paths.insert(0, f"/proc/self/map_files/{storage_ptr:x}-{storage_ptr + info['length']:x}")
+        paths.insert(0, f"{MAP_FILES_DIR}/{storage_ptr:x}-{storage_ptr + info['length']:x}")
     for path in paths:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
@@ -188,7 +191,9 @@ def _reopen(info: dict, storage_ptr: int | None) -> int:
 
 
 def descriptor_for_pickle(info: dict, storage_ptr: int):
-    """A picklable ``DupFd`` that gives the receiver its own descriptor."""
+    """A picklable handle (``detach()`` gives the receiver its own
+    descriptor): ``multiprocessing``'s ``DupFd`` for a process being spawned,
+    else an offer of this process's descriptor server."""
     kept = info["fd"] >= 0
     fd = info["fd"] if kept else _reopen(info, storage_ptr)
     popen = get_spawning_popen()
@@ -199,7 +204,7 @@ def descriptor_for_pickle(info: dict, storage_ptr: int):
         util.Finalize(popen, os.close, (own,))
         return reduction.DupFd(own)
     try:
-        return reduction.DupFd(fd)  # the resource sharer duplicates it for the receiver
+        return _descriptors.offer(fd)  # a duplicate, kept until the receiver asks
     finally:
         if not kept:
             os.close(fd)
