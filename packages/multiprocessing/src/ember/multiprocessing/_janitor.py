@@ -19,6 +19,7 @@ import os
 import re
 import selectors
 import socket
+import struct
 import sys
 
 SHM_DIR = "/dev/shm"
@@ -91,6 +92,13 @@ class Ledger:
             del counts[conn]
 
 
+def same_user(conn: socket.socket) -> bool:
+    """Whether the peer runs as our user (the address is abstract: any local
+    process could connect)."""
+    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+    return uid == os.getuid()
+
+
 def serve(listener: socket.socket) -> None:
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
@@ -104,6 +112,9 @@ def serve(listener: socket.socket) -> None:
         for key, _ in events:
             if key.fileobj is listener:
                 conn, _ = listener.accept()
+                if not same_user(conn):
+                    conn.close()
+                    continue
                 selector.register(conn, selectors.EVENT_READ)
                 clients += 1
                 connected_once = True
