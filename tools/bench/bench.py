@@ -143,8 +143,9 @@ def component_workloads() -> list[Workload]:
     when its component is not installed."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from data_workloads import data_workloads
+    from mp_workloads import mp_workloads
 
-    return data_workloads(Workload, time_at_most)
+    return data_workloads(Workload, time_at_most) + mp_workloads(Workload, time_at_most)
 
 
 def grad_workloads() -> list[Workload]:

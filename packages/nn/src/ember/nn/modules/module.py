@@ -485,6 +485,11 @@ class Module:
 
         return self._apply(convert)
 
+    def share_memory(self):
+        """Moves parameters and buffers into shared memory (``Tensor.share_memory_``,
+        from ember-multiprocessing), so processes given the module share them."""
+        return self._apply(lambda t: t.share_memory_())
+
     def cpu(self):
         """Moves parameters and buffers to the CPU."""
         return self._apply(lambda t: t.cpu())
