@@ -468,13 +468,22 @@ def set_threads(n: int) -> tuple[object, str]:
     ember.set_num_threads(n)
     torch.set_num_threads(n)
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:
         return None, (
             "NOT set: threadpoolctl is not installed, numpy's BLAS uses its default "
             "(OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, else all cores) - affects numpy matmul/bmm only"
         )
-    return threadpool_limits(limits=n, user_api="blas"), f"{n} (threadpoolctl, all BLAS libraries)"
+    # Not ember's own OpenBLAS: it must stay single-threaded inside ember's pool
+    # (Note [One pool for GEMM]); a second thread count there oversubscribes
+    # the cores and made small GEMMs (an LSTM step) ten times slower.
+    # (an installed core keeps its OpenBLAS in the ember package's directory,
+    # which an editable install does not share with ember.__file__)
+    blas = ThreadpoolController().select(user_api="blas")
+    others = [c.filepath for c in blas.lib_controllers if f"{os.sep}ember{os.sep}" not in os.path.realpath(c.filepath)]
+    if not others:
+        return None, "no BLAS besides ember's loaded"
+    return ThreadpoolController().select(filepath=others).limit(limits=n), f"{n} (threadpoolctl, numpy's BLAS)"
 
 
 def wheel_size() -> dict[str, int]:
