@@ -3,6 +3,7 @@
 dilation), average (ceil_mode, count_include_pad, divisor_override) and
 adaptive pooling in 1-D and 2-D, plus PyTorch's errors."""
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_nn_ops import assert_close, raises_like_torch, randn, to_ember, torch_grads
 
+import ember
 from ember._nn import pool
 
 
@@ -148,3 +150,16 @@ def test_max_pool_backward_checks_indices():
     out, idx = pool.max_pool2d(to_ember(x), 2, return_indices=True)
     with pytest.raises(RuntimeError, match="int64 indices"):
         pool.max_pool2d_backward(out, idx.int(), x.shape)
+
+
+@pytest.mark.parametrize("kernel,stride", [(2, 2), (3, 2), (2, 1)])
+def test_max_pool_picks_the_same_element_as_pytorch_with_ties_and_nans(kernel, stride):
+    # values from {0, 1, 2, 3} tie often; a NaN wins its window (the last NaN, as PyTorch)
+    rng = np.random.default_rng(kernel * 10 + stride)
+    for nan_fraction in (0.0, 0.15):
+        a = rng.integers(0, 4, (2, 3, 7, 9)).astype(np.float32)
+        a[rng.random(a.shape) < nan_fraction] = np.nan
+        got, got_idx = pool.max_pool2d(ember.from_numpy(a), kernel, stride, return_indices=True)
+        want, want_idx = F.max_pool2d(torch.from_numpy(a), kernel, stride, return_indices=True)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+        np.testing.assert_array_equal(got_idx.numpy(), want_idx.numpy())

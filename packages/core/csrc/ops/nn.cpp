@@ -207,9 +207,44 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const std::vector<int6
     const scalar_t* src = reinterpret_cast<const scalar_t*>(in->data());
     scalar_t* dst = reinterpret_cast<scalar_t*>(out->data());
     int64_t* id = reinterpret_cast<int64_t*>(idx->data());
+    // PyTorch's rule: a later value takes over when it is larger or NaN (so
+    // the first maximum, or the last NaN, wins). Written without branches.
+    auto takes = [](M v, M best) { return v > best || v != v; };
+    // MaxPool2d(2): 2 x 2 windows at stride 2, one loop over the output row
+    bool halves = H >= 2 * OH && W >= 2 * OW;
+    for (int64_t y = 0; halves && y < OH; ++y) halves = hs[y] == 2 * y && he[y] == 2 * y + 2;
+    for (int64_t x = 0; halves && x < OW; ++x) halves = ws[x] == 2 * x && we[x] == 2 * x + 2;
     parallel_for(0, N * C, 1, [&](int64_t b, int64_t e) {
       for (int64_t nc = b; nc < e; ++nc) {
         const scalar_t* plane = src + nc * H * W;
+        scalar_t* out_plane = dst + nc * OH * OW;
+        int64_t* id_plane = id + nc * OH * OW;
+        if (halves) {
+          for (int64_t y = 0; y < OH; ++y) {
+            const scalar_t* r0 = plane + 2 * y * W;
+            const scalar_t* r1 = r0 + W;
+            for (int64_t x = 0; x < OW; ++x) {
+              int64_t at = 2 * y * W + 2 * x;
+              M best = static_cast<M>(r0[2 * x]);
+              int64_t where = at;
+              M v = static_cast<M>(r0[2 * x + 1]);
+              bool t = takes(v, best);
+              best = t ? v : best;
+              where = t ? at + 1 : where;
+              v = static_cast<M>(r1[2 * x]);
+              t = takes(v, best);
+              best = t ? v : best;
+              where = t ? at + W : where;
+              v = static_cast<M>(r1[2 * x + 1]);
+              t = takes(v, best);
+              best = t ? v : best;
+              where = t ? at + W + 1 : where;
+              out_plane[y * OW + x] = static_cast<scalar_t>(best);
+              id_plane[y * OW + x] = where;
+            }
+          }
+          continue;
+        }
         for (int64_t y = 0; y < OH; ++y)
           for (int64_t x = 0; x < OW; ++x) {
             M best = -std::numeric_limits<M>::infinity();
@@ -217,15 +252,12 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const std::vector<int6
             for (int64_t iy = hs[y]; iy < he[y]; ++iy)
               for (int64_t ix = ws[x]; ix < we[x]; ++ix) {
                 M v = static_cast<M>(plane[iy * W + ix]);
-                if (where < 0 || v > best || v != v) {
-                  best = v;
-                  where = iy * W + ix;
-                  if (v != v) goto done;  // NaN wins, as PyTorch
-                }
+                bool t = where < 0 || takes(v, best);
+                best = t ? v : best;
+                where = t ? iy * W + ix : where;
               }
-          done:
-            dst[(nc * OH + y) * OW + x] = static_cast<scalar_t>(best);
-            id[(nc * OH + y) * OW + x] = where;
+            out_plane[y * OW + x] = static_cast<scalar_t>(best);
+            id_plane[y * OW + x] = where;
           }
       }
     });
