@@ -31,6 +31,8 @@ from ._worker_error import WorkerError
 STATUS_CHECK_INTERVAL = 0.5
 # how long a worker gets to exit by itself before it is terminated
 JOIN_TIMEOUT = 5.0
+# how long a failed receive waits for its worker's death to show (seconds)
+DEATH_GRACE = 1.0
 
 _interpreter_exiting = False
 
@@ -205,7 +207,11 @@ class MultiProcessLoaderIter(BaseLoaderIter):
         self._try_put_index()
         if isinstance(payload, WorkerError):
             payload.reraise()
-        return self._unpack(payload)
+        try:
+            return self._unpack(payload)
+        except RuntimeError:
+            self._report_dead_worker()
+            raise
 
     def _retire(self, worker: int) -> None:
         """The worker's copy of an iterable dataset ran out: it answers no
@@ -233,9 +239,23 @@ class MultiProcessLoaderIter(BaseLoaderIter):
                 return self._result_queue.get(timeout=wait)
             except queue.Empty:
                 pass
+            except RuntimeError:
+                self._report_dead_worker()
+                raise
             self._check_workers_alive()
             if deadline is not None and time.monotonic() >= deadline:
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
+
+    def _report_dead_worker(self) -> None:
+        """A batch in shared memory whose worker died cannot be received; the
+        death is the error to report. The receiver can notice before the
+        process is reapable, so this waits a moment for it."""
+        deadline = time.monotonic() + DEATH_GRACE
+        while True:
+            self._check_workers_alive()  # raises for a dead worker
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.01)
 
     def _check_workers_alive(self) -> None:
         for worker_id, process in enumerate(self._workers):
