@@ -192,17 +192,25 @@ def once_differentiable(backward):
     def wrapper(ctx, *grads):
         with _NoGrad():
             result = backward(ctx, *grads)
-        if not _C.is_grad_enabled() or not any(isinstance(g, Tensor) and g._requires_grad for g in grads):
-            return result
-        outs = result if isinstance(result, tuple) else (result,)
-        node = _OnceDifferentiable([gradient_edge(g) or (None, 0) for g in grads if isinstance(g, Tensor)])
-        for g in outs:
-            if isinstance(g, Tensor) and (g.dtype.is_floating_point or g.dtype.is_complex):
-                g._requires_grad = True
-                g.__dict__["_grad_fn"] = node
+        if _C.is_grad_enabled():
+            delay_error(result if isinstance(result, tuple) else (result,), grads)
         return result
 
     return wrapper
+
+
+def delay_error(outputs, sources) -> None:
+    """Makes the tensors among ``outputs`` lead to a node that raises when
+    backward reaches it, when any of ``sources`` requires grad: the outputs of
+    a computation that cannot be differentiated again."""
+    sources = [t for t in sources if isinstance(t, Tensor) and t._requires_grad]
+    if not sources:
+        return
+    node = _OnceDifferentiable([gradient_edge(t) or (None, 0) for t in sources])
+    for g in outputs:
+        if isinstance(g, Tensor) and (g.dtype.is_floating_point or g.dtype.is_complex):
+            g._requires_grad = True
+            g.__dict__["_grad_fn"] = node
 
 
 class _OnceDifferentiable(Node):

@@ -7,8 +7,7 @@ from __future__ import annotations
 import ember
 from ember import _C
 
-from ..function import _OnceDifferentiable
-from ..graph import gradient_edge
+from ..function import delay_error
 from . import derivative
 
 
@@ -139,15 +138,8 @@ def _not_differentiable_again(formula):
     def wrapper(ctx, *grads):
         with ember.no_grad():
             result = formula(ctx, *grads)
-        if not ember.is_grad_enabled():
-            return result
-        sources = [t for t in (*grads, *ctx.inputs) if isinstance(t, ember.Tensor) and t._requires_grad]
-        if sources:
-            node = _OnceDifferentiable([gradient_edge(t) for t in sources])
-            for g in result:
-                if isinstance(g, ember.Tensor):
-                    g._requires_grad = True
-                    g.__dict__["_grad_fn"] = node
+        if ember.is_grad_enabled():
+            delay_error(result, (*grads, *ctx.inputs))
         return result
 
     return wrapper
