@@ -258,7 +258,11 @@ class DataLoader(Generic[T_co]):
 
     def __iter__(self) -> BaseLoaderIter:
         if self.persistent_workers and self.num_workers > 0:
-            if self._iterator is None or self._iterator._shutdown:  # first epoch, or after a worker died
+            old = self._iterator
+            # first epoch, or a worker died (reported, or not noticed yet: its answers may be unreadable)
+            if old is None or old._shutdown or not all(w.is_alive() for w in old._workers):
+                if old is not None:
+                    old._shutdown_workers()
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
