@@ -74,6 +74,21 @@ class KillsItself(Squares):
         return super().__getitem__(i)
 
 
+class KillsItselfOnce(Squares):
+    """Dies at sample 7 the first time any worker reaches it (the marker file
+    remembers), so the workers started after the crash finish the pass."""
+
+    def __init__(self, marker):
+        super().__init__()
+        self.marker = marker
+
+    def __getitem__(self, i):
+        if i == 7 and not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().__getitem__(i)
+
+
 class SlowAt(Squares):
     def __init__(self, slow):
         super().__init__()
@@ -323,13 +338,16 @@ def test_killed_worker_is_reported():
     assert "exited unexpectedly with exit code -9 (killed by signal SIGKILL)" in str(info.value)
 
 
-def test_persistent_loader_starts_new_workers_after_a_crash():
-    loader = edata.DataLoader(KillsItself(), batch_size=2, num_workers=2, persistent_workers=True)
+def test_persistent_loader_starts_new_workers_after_a_crash(tmp_path):
+    loader = edata.DataLoader(
+        KillsItselfOnce(str(tmp_path / "killed")), batch_size=2, num_workers=2, persistent_workers=True
+    )
     with hard_timeout(30), pytest.raises(RuntimeError, match="exited unexpectedly"):
         list(loader)
-    it = iter(loader)
-    assert next(it).tolist() == [0.0, 1.0]  # fresh workers
-    del it, loader
+    with hard_timeout(30):
+        batches = [b.tolist() for b in loader]  # fresh workers
+    assert batches == [[float(i * i), float((i + 1) ** 2)] for i in range(0, 20, 2)]
+    del loader
 
 
 def test_zero_prefetch_factor_with_workers_is_an_error():
