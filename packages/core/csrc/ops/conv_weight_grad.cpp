@@ -83,7 +83,7 @@ Tensor conv2d_weight_grad(const Tensor& grad_output, const Tensor& input, const 
       }
     };
     double flops = 2.0 * N * O * kg * L;
-    if (flops < 3e7)  // waking the pool costs more
+    if (flops < kParallelFlops)  // waking the pool costs more
       work(0, parts * osplit);
     else
       parallel_for(0, parts * osplit, 1, work);

@@ -67,9 +67,6 @@ void naive_gemm(const TensorImpl& a, const TensorImpl& b, TensorImpl& out,
 // while they wait and, beside our pool's, oversubscribe the cores: on a busy
 // machine a small GEMM then took ten times longer. Blocks of C also keep each
 // element's arithmetic the same whatever the thread count.
-// Below this many flops a GEMM runs on the calling thread: waking the pool
-// costs more than it saves (a 128^3 product is 4e6 flops, ~20 us).
-constexpr double kParallelFlops = 3e7;
 
 template <typename T, typename Gemm>
 void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
