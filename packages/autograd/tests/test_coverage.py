@@ -19,7 +19,7 @@ ADAPTER_KEYS = set(
     where cumsum cumprod cummax cummin batched_gemm uniform_ normal_ random_int_ take_offsets put_offsets_
     index_select index_add_ sort_last topk_last softmax log_softmax logsumexp_last layer_norm im2col col2im
     max_pool2d avg_pool2d avg_pool2d_backward conv2d_direct embedding conv2d conv1d conv_transpose2d
-    conv_transpose1d mm addmm as_strided contiguous clone _to_dtype
+    conv_transpose1d mm addmm cross_entropy as_strided contiguous clone _to_dtype
     copy_ fill_ lu_factor linalg_solve linalg_inv linalg_cholesky linalg_qr linalg_svd linalg_eigh
     linalg_lstsq
     """.split()
@@ -42,6 +42,7 @@ def test_every_adapter_names_a_core_binding_or_composite():
         "conv_transpose1d",
         "mm",
         "addmm",
+        "cross_entropy",
     }  # Python-level ops the core hands over whole (recorded_as)
     for name in _prims.ADAPTERS:
         assert hasattr(_C, name) or name in tensor_methods | composites, name

@@ -281,3 +281,24 @@ def test_logsumexp_last_of_rows_with_infinities_matches_torch():
         got = ember._C.logsumexp_last(ember.tensor(rows, dtype=dtype)).tolist()
         expected = torch.tensor(rows, dtype=getattr(torch, dtype.name)).logsumexp(-1).tolist()
         assert np.array_equal(np.array(got), np.array(expected), equal_nan=True), (got, expected)
+
+
+def test_fused_class_cross_entropy_checks_operands_before_reading():
+    x, t = ember.randn(3, 4, 2), ember.zeros(3, 2, dtype=ember.int64)
+    fused, backward = ember._C.class_cross_entropy, ember._C.class_cross_entropy_backward
+    with pytest.raises(RuntimeError, match=r"int64 targets of shape \[3, 2\]"):
+        fused(x, ember.zeros(3, 3, dtype=ember.int64), None, -100, 0.0)
+    with pytest.raises(RuntimeError, match="int64 targets"):
+        fused(x, ember.zeros(3, 2), None, -100, 0.0)
+    with pytest.raises(RuntimeError, match="class weights of 4 elements"):
+        fused(x, t, ember.ones(3), -100, 0.0)
+    with pytest.raises(RuntimeError, match=r"contiguous \[N, C, D\] logits"):
+        fused(x.transpose(0, 2), ember.zeros(2, 3, dtype=ember.int64), None, -100, 0.0)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        fused(x.half(), t, None, -100, 0.0)
+    with pytest.raises(IndexError, match="Target 7 is out of bounds"):
+        fused(x, ember.full((3, 2), 7, dtype=ember.int64), None, -100, 0.0)
+    with pytest.raises(RuntimeError, match="one element or of shape"):
+        backward(x, t, None, -100, 0.0, ember.ones(2, 3), False)
+    grad = backward(x, t, None, -100, 0.0, ember.ones(1), True)
+    assert grad.shape == (3, 4, 2)

@@ -63,10 +63,12 @@ void naive_gemm(const TensorImpl& a, const TensorImpl& b, TensorImpl& out,
 
 // Note [One pool for GEMM]: OpenBLAS runs single-threaded (blas.cpp) and
 // our pool splits the work: whole matrices of a batch, and blocks of C's rows
-// or columns when there are fewer matrices than threads. OpenBLAS's own threads spin
-// while they wait and, beside our pool's, oversubscribe the cores: on a busy
-// machine a small GEMM then took ten times longer. Blocks of C also keep each
-// element's arithmetic the same whatever the thread count.
+// or columns when the batch is small. OpenBLAS's own threads spin while they
+// wait and, beside our pool's, oversubscribe the cores: on a busy machine a
+// small GEMM then took ten times longer. OpenBLAS's arithmetic for an element
+// can depend on the block it lies in (edge kernels), so the blocks follow the
+// shape alone, never the thread count: results are the same on any pool.
+constexpr int64_t kGemmParts = 8;
 
 template <typename T, typename Gemm>
 void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
@@ -80,16 +82,15 @@ void blas_batched(const Tensor& a, const Tensor& b, const Tensor& out,
   const T* pb = reinterpret_cast<const T*>(vb.t->data());
   T* po = reinterpret_cast<T*>(out->data());
   int64_t ldo = out->strides()[1];
-  int64_t threads = get_num_threads();
   double flops = 2.0 * static_cast<double>(B) * static_cast<double>(m * n) * static_cast<double>(k);
-  // Blocks per matrix when there are fewer matrices than threads: of C's
+  // Blocks per matrix when there are fewer than kGemmParts matrices: of C's
   // rows for tall products, of its columns for wide ones (each thread then
   // packs only its part of B).
   bool by_rows = m >= n;
   int64_t extent = by_rows ? m : n;
-  int64_t blocks = 1;
-  if (B < threads && flops > kParallelFlops)
-    blocks = std::min<int64_t>((threads + B - 1) / B, std::max<int64_t>(1, extent / 32));
+  int64_t blocks = 1;  // a power of two (an even share for 2^k threads), 64 rows or columns at least
+  if (flops > kParallelFlops)
+    while (B * blocks * 2 <= kGemmParts && extent >= 2 * blocks * 64) blocks *= 2;
   int64_t span = (extent + blocks - 1) / blocks;
   auto task = [&](int64_t t) {
     int64_t i = t / blocks, s0 = (t % blocks) * span, s1 = std::min(extent, s0 + span);

@@ -6,6 +6,7 @@
 #include "../ops/conv_direct.h"
 #include "../ops/index.h"
 #include "../ops/linalg.h"
+#include "../ops/loss.h"
 #include "../ops/lstm.h"
 #include "../ops/nn.h"
 #include "../ops/sort.h"
@@ -115,6 +116,25 @@ void bind_nn_ops(py::module_& m) {
   }, py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("pt"), py::arg("pl"), py::arg("dh"),
      py::arg("dw"), py::arg("groups"), py::arg("oh"), py::arg("ow"),
      "Stride-1 2-D correlation, the input placed at (pt, pl) of a zero-padded plane (cropped when negative).");
+  m.def("class_cross_entropy", [](const Tensor& x, const Tensor& target, py::handle weight, int64_t ignore_index,
+                                  double label_smoothing) {
+    Tensor w = weight.is_none() ? nullptr : weight.cast<Tensor>();
+    EMBER_CHECK(!autograd_wants(x, w), "class_cross_entropy is not differentiable: call "
+                "ember.nn.functional.cross_entropy");
+    return class_cross_entropy(x, target, w, ignore_index, label_smoothing);
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("label_smoothing"),
+     "Cross entropy of [N, C, D] logits against [N, D] int64 classes: (loss, target weight) per [N, D] element.");
+  m.def("class_cross_entropy_backward", [](const Tensor& x, const Tensor& target, py::handle weight,
+                                           int64_t ignore_index, double label_smoothing, const Tensor& grad,
+                                           bool mean) {
+    Tensor w = weight.is_none() ? nullptr : weight.cast<Tensor>();
+    EMBER_CHECK(!autograd_wants(x, w, grad), "class_cross_entropy_backward is not differentiable: call "
+                "ember.nn.functional.cross_entropy");
+    return class_cross_entropy_backward(x, target, w, ignore_index, label_smoothing, grad, mean);
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("label_smoothing"),
+     py::arg("grad"), py::arg("mean"),
+     "The gradient of class_cross_entropy's loss (times grad: one element, or [N, D]) with respect to input; "
+     "mean divides by the counted targets' total weight.");
   m.def("lu_factor", recorded("lu_factor", &lu_factor));
   m.def("linalg_solve", recorded("linalg_solve", &solve));
   m.def("linalg_inv", recorded("linalg_inv", &inv));

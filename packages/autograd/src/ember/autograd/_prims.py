@@ -261,6 +261,9 @@ ADAPTERS = {
     "conv_transpose1d": _composite(
         "conv_transpose1d", ("input", "weight", "bias"), ("stride", "padding", "output_padding", "groups", "dilation")
     ),
+    "cross_entropy": _composite(
+        "cross_entropy", ("input",), ("target", "weight", "ignore_index", "reduction", "label_smoothing")
+    ),
     "max_pool2d": _max_pool2d,
     "avg_pool2d": _avg_pool2d,
     "avg_pool2d_backward": _avg_pool2d_backward,

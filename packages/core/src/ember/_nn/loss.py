@@ -12,9 +12,11 @@ symmetric regression losses the target's gradient is its negation).
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 from .. import _C
+from .._autograd_tensor import recorded_as
 from ._common import (
     arange,
     check_reduction,
@@ -330,15 +332,36 @@ class _ClassTargets:
             )
         self.n, self.c, self.d = n, c, d
         self.target_shape = tuple(target.shape)
-        t = target.reshape(n, d)._to_dtype(int64)
-        self.valid = t != ignore_index
-        tc = _C.where(self.valid, t, 0, None)
-        bad = self.valid & ((t < 0) | (t >= c))
+        self.indices = target.reshape(n, d)._to_dtype(int64)  # [N, D]
+        self.ignore_index = ignore_index
+
+    @functools.cached_property
+    def _layout(self):
+        """(valid, classes, offsets): which targets count, their classes (0
+        where ignored) and their element offsets in [N, C, D]; checks bounds."""
+        t, n, c, d = self.indices, self.n, self.c, self.d
+        valid = t != self.ignore_index
+        classes = _C.where(valid, t, 0, None)
+        bad = valid & ((t < 0) | (t >= c))
         if bool(bad.any()):
             value = int(_C.take_offsets(t.contiguous(), bad.reshape(-1).int().argmax().reshape(1)).item())
             raise IndexError(f"Target {value} is out of bounds.")
-        self.offsets = (arange(n) * (c * d)).view(n, 1) + tc * d + arange(d).view(1, d)
-        self.classes = tc
+        offsets = (arange(n) * (c * d)).view(n, 1) + classes * d + arange(d).view(1, d)
+        return valid, classes, offsets
+
+    valid = property(lambda self: self._layout[0])
+    classes = property(lambda self: self._layout[1])
+    offsets = property(lambda self: self._layout[2])
+
+    def fused_operands(self, input, weight):
+        """The logits as [N, C, D], the targets and the class weights as the
+        fused cross-entropy kernels take them, or None where they cannot
+        (integer logits; autograd recording the call op by op)."""
+        if not input.dtype.is_floating_point or _C.autograd_records(input, weight):
+            return None
+        x3 = _as_ncd(input, self)
+        w = None if weight is None else opmath(weight)._to_dtype(x3.dtype).contiguous()
+        return x3, self.indices.contiguous(), w
 
     def weights(self, weight, like):
         """Each target's class weight (0 where ignored): [N, D]."""
@@ -424,7 +447,25 @@ def cross_entropy(
     class_dim = 0 if input.dim() == 1 else 1
     if _is_probabilities(input, target):
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
+    if weight is not None and weight.requires_grad:  # the one-op form differentiates input only
+        return _class_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
+    return _class_cross_entropy_op(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def _class_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):
+    """Cross entropy against class indices."""
+    class_dim = 0 if input.dim() == 1 else 1
     targets = _ClassTargets("cross_entropy", input, target, weight, ignore_index)
+    fused = targets.fused_operands(input, weight)
+    if fused is not None:
+        loss, taken = _C.class_cross_entropy(*fused, ignore_index, float(label_smoothing))
+        if reduction == "sum":
+            loss = loss.sum()
+        elif reduction == "mean":
+            loss = loss.sum() / taken.sum()
+        else:
+            loss = loss.reshape(targets.target_shape)
+        return loss._to_dtype(input.dtype)
     if label_smoothing == 0 and targets.d == 1 and targets.c > 0 and input.dtype.is_floating_point:
         # only the targets' log-probabilities: x[t] - logsumexp(x), no [N, C] log_softmax
         x3 = _as_ncd(input, targets)
@@ -448,6 +489,10 @@ def cross_entropy(
     if reduction == "none":
         loss = loss.reshape(targets.target_shape)
     return loss._to_dtype(input.dtype)
+
+
+# one autograd node whose gradient runs cross_entropy_backward, not one per op above
+_class_cross_entropy_op = recorded_as("cross_entropy")(_class_cross_entropy)
 
 
 def _smoothed(target, label_smoothing, c):
@@ -511,6 +556,14 @@ def cross_entropy_backward(
         return gi._to_dtype(input.dtype)
     targets = _ClassTargets("cross_entropy", input, target, weight, ignore_index)
     n, c, d = targets.n, targets.c, targets.d
+    fused = None if _C.autograd_records(grad_output) else targets.fused_operands(input, weight)
+    if fused is not None:
+        x3, indices, w = fused
+        g = g._to_dtype(x3.dtype).contiguous()
+        g = g.reshape(n, d) if reduction == "none" else g.reshape(1)
+        mean = reduction == "mean"
+        gi = _C.class_cross_entropy_backward(x3, indices, w, ignore_index, float(label_smoothing), g, mean)
+        return gi.view(*input.shape)._to_dtype(input.dtype)
     p = _as_ncd(softmax(input, class_dim), targets)  # [N, C, D]
     w_t = targets.weights(weight, p)  # [N, D]
     g = g.reshape(n, d) if reduction == "none" else g.reshape(())

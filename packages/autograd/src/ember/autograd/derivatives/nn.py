@@ -105,6 +105,16 @@ for _name in ("conv2d", "conv1d", "conv_transpose2d", "conv_transpose1d"):
     _conv(_name)
 
 
+@derivative("cross_entropy", inputs=True)
+def _cross_entropy(ctx, g):
+    """Cross entropy against class indices as one op (its class weights
+    do not require grad)."""
+    from ember._nn.loss import cross_entropy_backward
+
+    (x,) = ctx.inputs
+    return cross_entropy_backward(g, x, *ctx.attrs)
+
+
 @derivative("max_pool2d", result=True)
 def _max_pool2d(ctx, g, g_indices=None):
     _, indices = ctx.result
