@@ -284,21 +284,29 @@ def test_logsumexp_last_of_rows_with_infinities_matches_torch():
 
 
 def test_fused_class_cross_entropy_checks_operands_before_reading():
-    x, t = ember.randn(3, 4, 2), ember.zeros(3, 2, dtype=ember.int64)
+    x, t = ember.randn(6, 4), ember.zeros(6, dtype=ember.int64)
     fused, backward = ember._C.class_cross_entropy, ember._C.class_cross_entropy_backward
-    with pytest.raises(RuntimeError, match=r"int64 targets of shape \[3, 2\]"):
-        fused(x, ember.zeros(3, 3, dtype=ember.int64), None, -100, 0.0)
+    with pytest.raises(RuntimeError, match=r"int64 targets of shape \[6\]"):
+        fused(x, ember.zeros(5, dtype=ember.int64), None, -100, 0.0)
     with pytest.raises(RuntimeError, match="int64 targets"):
-        fused(x, ember.zeros(3, 2), None, -100, 0.0)
+        fused(x, ember.zeros(6), None, -100, 0.0)
     with pytest.raises(RuntimeError, match="class weights of 4 elements"):
         fused(x, t, ember.ones(3), -100, 0.0)
-    with pytest.raises(RuntimeError, match=r"contiguous \[N, C, D\] logits"):
-        fused(x.transpose(0, 2), ember.zeros(2, 3, dtype=ember.int64), None, -100, 0.0)
+    with pytest.raises(RuntimeError, match=r"contiguous \[R, C\] logits"):
+        fused(ember.randn(4, 6).t(), t, None, -100, 0.0)
     with pytest.raises(TypeError, match="float32 or float64"):
         fused(x.half(), t, None, -100, 0.0)
     with pytest.raises(IndexError, match="Target 7 is out of bounds"):
-        fused(x, ember.full((3, 2), 7, dtype=ember.int64), None, -100, 0.0)
+        fused(x, ember.full((6,), 7, dtype=ember.int64), None, -100, 0.0)
     with pytest.raises(RuntimeError, match="one element or of shape"):
-        backward(x, t, None, -100, 0.0, ember.ones(2, 3), False)
-    grad = backward(x, t, None, -100, 0.0, ember.ones(1), True)
-    assert grad.shape == (3, 4, 2)
+        backward(x, t, None, -100, 0.0, ember.ones(5), False)
+    assert backward(x, t, None, -100, 0.0, ember.ones(1), True).shape == (6, 4)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_without_classes_is_all_ignored_like_torch(reduction):
+    x, t = torch.zeros(3, 0, dtype=torch.float64), torch.full((3,), -100)
+    out, grads, go = torch_grads(lambda x: F.cross_entropy(x, t, reduction=reduction), [x])
+    assert_close(loss.cross_entropy(to_ember(x), to_ember(t), reduction=reduction), out)
+    got = loss.cross_entropy_backward(to_ember(go), to_ember(x), to_ember(t), reduction=reduction)
+    assert tuple(got.shape) == (3, 0) == tuple(grads[0].shape)

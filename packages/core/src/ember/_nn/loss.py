@@ -322,7 +322,7 @@ class _ClassTargets:
             if nd > 2 and list(target.shape) != expected:
                 raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
             n, c = input.shape[0], input.shape[1]
-            d = input.numel() // (n * c) if n * c else 0
+            d = _numel(input.shape[2:])
         if target.dtype not in (int64, uint8):
             raise RuntimeError(f"expected target dtype to be Long or Byte, but got {torch_name(target.dtype)}")
         if weight is not None and (weight.dim() != 1 or weight.numel() != c):
@@ -354,14 +354,21 @@ class _ClassTargets:
     offsets = property(lambda self: self._layout[2])
 
     def fused_operands(self, input, weight):
-        """The logits as [N, C, D], the targets and the class weights as the
-        fused cross-entropy kernels take them, or None where they cannot
-        (integer logits; autograd recording the call op by op)."""
+        """The logits as [N*D, C] rows, the targets as [N*D] and the class
+        weights as the fused cross-entropy kernels take them, or None where
+        they cannot (integer logits; autograd recording the call op by op)."""
         if not input.dtype.is_floating_point or _C.autograd_records(input, weight):
             return None
         x3 = _as_ncd(input, self)
+        rows = x3.view(self.n, self.c) if self.d == 1 else x3.transpose(1, 2).reshape(self.n * self.d, self.c)
         w = None if weight is None else opmath(weight)._to_dtype(x3.dtype).contiguous()
-        return x3, self.indices.contiguous(), w
+        return rows, self.indices.reshape(-1).contiguous(), w
+
+    def from_rows(self, grad_rows, shape):
+        """A gradient over the [N*D, C] rows back in the input's layout."""
+        if self.d == 1:
+            return grad_rows.view(*shape)
+        return grad_rows.view(self.n, self.d, self.c).transpose(1, 2).reshape(*shape)
 
     def weights(self, weight, like):
         """Each target's class weight (0 where ignored): [N, D]."""
@@ -558,12 +565,12 @@ def cross_entropy_backward(
     n, c, d = targets.n, targets.c, targets.d
     fused = None if _C.autograd_records(grad_output) else targets.fused_operands(input, weight)
     if fused is not None:
-        x3, indices, w = fused
-        g = g._to_dtype(x3.dtype).contiguous()
-        g = g.reshape(n, d) if reduction == "none" else g.reshape(1)
+        rows, indices, w = fused
+        g = g._to_dtype(rows.dtype).contiguous()
+        g = g.reshape(n * d) if reduction == "none" else g.reshape(1)
         mean = reduction == "mean"
-        gi = _C.class_cross_entropy_backward(x3, indices, w, ignore_index, float(label_smoothing), g, mean)
-        return gi.view(*input.shape)._to_dtype(input.dtype)
+        gi = _C.class_cross_entropy_backward(rows, indices, w, ignore_index, float(label_smoothing), g, mean)
+        return targets.from_rows(gi, input.shape)._to_dtype(input.dtype)
     p = _as_ncd(softmax(input, class_dim), targets)  # [N, C, D]
     w_t = targets.weights(weight, p)  # [N, D]
     g = g.reshape(n, d) if reduction == "none" else g.reshape(())
