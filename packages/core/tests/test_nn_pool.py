@@ -163,3 +163,19 @@ def test_max_pool_picks_the_same_element_as_pytorch_with_ties_and_nans(kernel, s
         want, want_idx = F.max_pool2d(torch.from_numpy(a), kernel, stride, return_indices=True)
         np.testing.assert_array_equal(got.numpy(), want.numpy())
         np.testing.assert_array_equal(got_idx.numpy(), want_idx.numpy())
+
+
+def test_max_pool_backward_kernel_checks_before_writing():
+    x = to_ember(randn(2, 3, 6, 6, seed=8))
+    out, idx = pool.max_pool2d(x, 3, 1, return_indices=True)  # overlapping windows share argmaxes
+    with pytest.raises(IndexError, match="index 36 lies outside the 6 x 6 plane"):
+        ember._C.max_pool2d_backward(out, idx.clone().fill_(36), 6, 6)
+    with pytest.raises(RuntimeError, match="one shape"):
+        ember._C.max_pool2d_backward(out, idx[:, :, :2], 6, 6)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        ember._C.max_pool2d_backward(out.half(), idx, 6, 6)
+    # half gradients take the composite path, with the same sums
+    want = pool.max_pool2d_backward(out, idx, x.shape)
+    got = pool.max_pool2d_backward(out.half(), idx, x.shape)
+    assert got.dtype == ember.float16
+    np.testing.assert_allclose(got.float().numpy(), want.numpy(), rtol=2e-3, atol=2e-3)

@@ -265,6 +265,44 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const std::vector<int6
   return {out, idx};
 }
 
+Tensor max_pool2d_backward(const Tensor& grad, const Tensor& indices, int64_t h, int64_t w) {
+  EMBER_CHECK(grad->dim() == 4 && grad->sizes() == indices->sizes(), "max_pool2d_backward: expected ",
+              "4-D grad and indices of one shape, got ", describe(*grad), " and ", describe(*indices));
+  EMBER_CHECK_TYPE(indices->dtype() == ScalarType::Int64, "max_pool2d_backward: expected int64 indices, got ",
+                   describe(*indices));
+  EMBER_CHECK_TYPE(grad->dtype() == ScalarType::Float32 || grad->dtype() == ScalarType::Float64,
+                   "max_pool2d_backward: expected a float32 or float64 grad, got ", describe(*grad));
+  EMBER_CHECK(h >= 0 && w >= 0, "max_pool2d_backward: bad input size ", h, " x ", w);
+  Tensor g = contiguous(grad), idx = contiguous(indices);
+  int64_t N = g->sizes()[0], C = g->sizes()[1], L = g->sizes()[2] * g->sizes()[3], HW = h * w;
+  const int64_t* id = reinterpret_cast<const int64_t*>(idx->data());
+  for (int64_t i = 0; i < N * C * L; ++i)
+    EMBER_CHECK_INDEX(id[i] >= 0 && id[i] < HW, "max_pool2d_backward: index ", id[i], " lies outside the ",
+                      h, " x ", w, " plane");
+  Tensor out = TensorImpl::empty({N, C, h, w}, g->dtype());
+  auto run = [&](auto tag) {
+    using scalar_t = decltype(tag);
+    const scalar_t* src = reinterpret_cast<const scalar_t*>(g->data());
+    scalar_t* dst = reinterpret_cast<scalar_t*>(out->data());
+    // one plane per task: zeroed, then its windows' gradients added
+    parallel_for(0, N * C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, HW + L)),
+                 [&](int64_t b, int64_t e) {
+                   for (int64_t nc = b; nc < e; ++nc) {
+                     scalar_t* plane = dst + nc * HW;
+                     std::fill(plane, plane + HW, scalar_t(0));
+                     const scalar_t* gp = src + nc * L;
+                     const int64_t* ip = id + nc * L;
+                     for (int64_t j = 0; j < L; ++j) plane[ip[j]] += gp[j];
+                   }
+                 });
+  };
+  if (g->dtype() == ScalarType::Float32)
+    run(float{});
+  else
+    run(double{});
+  return out;
+}
+
 Tensor avg_pool2d(const Tensor& input, const std::vector<int64_t>& hs, const std::vector<int64_t>& he,
                   const std::vector<int64_t>& ws, const std::vector<int64_t>& we,
                   const std::vector<double>& divisor) {

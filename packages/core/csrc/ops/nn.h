@@ -42,6 +42,10 @@ Tensor conv2d_weight_grad(const Tensor& grad_output, const Tensor& input, const 
 std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const std::vector<int64_t>& hs,
                                      const std::vector<int64_t>& he, const std::vector<int64_t>& ws,
                                      const std::vector<int64_t>& we);
+// Gradient of max_pool2d w.r.t. its input: each of grad's [N, C, OH, OW]
+// values added at its index (within its H x W plane) of a zeroed
+// [N, C, H, W] tensor (float32/float64; indices are checked first).
+Tensor max_pool2d_backward(const Tensor& grad, const Tensor& indices, int64_t h, int64_t w);
 Tensor avg_pool2d(const Tensor& input, const std::vector<int64_t>& hs, const std::vector<int64_t>& he,
                   const std::vector<int64_t>& ws, const std::vector<int64_t>& we,
                   const std::vector<double>& divisor);

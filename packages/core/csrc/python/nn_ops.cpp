@@ -144,6 +144,12 @@ void bind_nn_ops(py::module_& m) {
   m.def("linalg_eigh", recorded("linalg_eigh", &eigh));
   m.def("linalg_lstsq", recorded("linalg_lstsq", &lstsq));
   m.def("max_pool2d", recorded("max_pool2d", &max_pool2d));
+  m.def("max_pool2d_backward", [](const Tensor& grad, const Tensor& indices, int64_t h, int64_t w) {
+    EMBER_CHECK(!autograd_wants(grad), "max_pool2d_backward is not differentiable: call "
+                "ember.nn.functional.max_pool2d and differentiate it");
+    return max_pool2d_backward(grad, indices, h, w);
+  }, py::arg("grad"), py::arg("indices"), py::arg("h"), py::arg("w"),
+     "The gradient of max_pool2d: grad added at each window's index within its h x w plane.");
   m.def("avg_pool2d", recorded("avg_pool2d", &avg_pool2d));
   m.def("avg_pool2d_backward", recorded("avg_pool2d_backward", &avg_pool2d_backward));
 }

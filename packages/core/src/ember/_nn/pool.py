@@ -7,8 +7,9 @@ windows for each flavour (padding, ``ceil_mode``, adaptive bins), the
 average's divisor per output position (``count_include_pad``,
 ``divisor_override``), and PyTorch's output sizes and checks. Max pooling
 with dilation gathers its windows with im2col from a ``-inf``-padded copy.
-Gradients: average pooling has a core kernel; max pooling scatters the
-gradient to the recorded argmax positions (``put_offsets_`` in add mode).
+Gradients: average pooling has a core kernel; max pooling adds the gradient
+at the recorded argmax positions (a core kernel, or ``put_offsets_`` in add
+mode where autograd records the call to differentiate it again).
 1-D pooling is 2-D pooling of height 1.
 """
 
@@ -18,7 +19,7 @@ import functools
 import math
 
 from .. import _C
-from ._common import arange, check_tensor, int64, np, ntuple, zeros
+from ._common import arange, check_tensor, float32, float64, int64, np, ntuple, zeros
 
 
 def _pair(value, name):
@@ -198,9 +199,11 @@ def _scatter_max(grad_output, indices, input_size, dims):
         )
     if idx.dtype != int64:
         raise RuntimeError(f"max_pool_backward: expected int64 indices, got {idx.dtype.name}")
-    grad_input = zeros(shape, g.dtype)
-    offsets = idx + _flat_indices_offsets(shape)
-    _C.put_offsets_(grad_input, offsets, g, 1)
+    if g.dtype in (float32, float64) and not _C.autograd_records(g):
+        grad_input = _C.max_pool2d_backward(g, idx, shape[2], shape[3])  # one pass per plane
+    else:  # a composite autograd can differentiate again
+        grad_input = zeros(shape, g.dtype)
+        _C.put_offsets_(grad_input, idx + _flat_indices_offsets(shape), g, 1)
     return grad_input.view(*[int(s) for s in input_size])
 
 

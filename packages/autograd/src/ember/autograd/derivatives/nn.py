@@ -117,13 +117,11 @@ def _cross_entropy(ctx, g):
 
 @derivative("max_pool2d", result=True)
 def _max_pool2d(ctx, g, g_indices=None):
+    from ember._nn.pool import max_pool2d_backward
+
     _, indices = ctx.result
     (shape,) = ctx.input_shapes
-    n, c, h, w = shape
-    planes = ember.arange(n * c).mul(h * w).view(n, c, 1, 1)
-    grad = ember.zeros(shape, dtype=g.dtype)
-    _C.put_offsets_(grad, indices + planes, g.contiguous(), 1)
-    return grad
+    return max_pool2d_backward(g, indices, shape)
 
 
 @derivative("avg_pool2d")
