@@ -3,6 +3,7 @@
 says (fixed-size blocks, counter-based random numbers), and a process forked
 after parallel work runs parallel work itself without hanging."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -148,3 +149,34 @@ def test_fork_after_parallel_work_does_not_hang():
 def test_set_num_threads_validates():
     with pytest.raises((RuntimeError, ValueError)):
         ember.set_num_threads(0)
+
+
+def _ember_openblas():
+    """ember's own OpenBLAS (the 32-bit-index build it ships), as loaded in this process."""
+    import ctypes
+
+    ember.ones(2, 2) @ ember.ones(2, 2)  # loaded by now
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "libscipy_openblas." in line}
+    except OSError:
+        pytest.skip("no /proc/self/maps here")
+    ours = [p for p in paths if os.path.dirname(p) == os.path.dirname(ember._C.__file__)]
+    if len(ours) != 1:
+        pytest.skip(f"ember's OpenBLAS is not beside its extension here: {sorted(paths)}")
+    return ctypes.CDLL(ours[0])
+
+
+def test_gemm_keeps_openblas_single_threaded_when_another_library_raised_it():
+    # threadpoolctl's limits set every OpenBLAS in the process, ours too;
+    # its threads would then fight the pool's
+    blas = _ember_openblas()
+    blas.scipy_openblas_set_num_threads(4)
+    try:
+        a = ember.randn(300, 300)
+        want = (a.double() @ a.double()).float()
+        got = a @ a
+        assert blas.scipy_openblas_get_num_threads() == 1
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-3)
+    finally:
+        blas.scipy_openblas_set_num_threads(1)
