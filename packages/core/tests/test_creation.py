@@ -365,3 +365,46 @@ def test_manual_seed_accepts_pytorchs_range_and_state_round_trips(seed):
 def test_manual_seed_rejects_seeds_out_of_range():
     with pytest.raises((ValueError, RuntimeError)):
         ember.manual_seed(2**64)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [np.int32(1), np.int32(2)],
+        [[np.int16(1)], [np.int16(2)]],
+        [np.int16(1), 2],
+        [np.uint8(1), np.int8(2)],
+        [np.int32(1), 2.5],
+        [np.int8(3)],
+        np.int32(3),
+        [1, 2],
+    ],
+)
+def test_numpy_integer_scalars_keep_their_type_like_torch(data):
+    assert dtype_name(ember.tensor(data)) == dtype_name(torch.tensor(data))
+    assert dtype_name(ember.as_tensor(data)) == dtype_name(torch.as_tensor(data))
+    np.testing.assert_array_equal(ember.tensor(data).numpy(), torch.tensor(data).numpy())
+
+
+def test_randint_forms_like_torch():
+    for call in (lambda m: m.randint(10, (3,)), lambda m: m.randint(10, size=(2, 2)), lambda m: m.randint(3, 10, (4,))):
+        got, want = call(ember), call(torch)
+        assert tuple(got.shape) == tuple(want.shape) and dtype_name(got) == dtype_name(want)
+    assert 0 <= int(ember.randint(10, size=(50,)).min()) and int(ember.randint(10, size=(50,)).max()) < 10
+    with pytest.raises(TypeError):
+        ember.randint(10)
+
+
+def test_tensor_predicates_and_numel_as_functions():
+    x, n = ember.ones(2, 3), torch.ones(2, 3)
+    assert ember.is_tensor(x) and not ember.is_tensor([1.0]) and not ember.is_tensor(n)
+    assert ember.numel(x) == torch.numel(n) == 6
+    for name in ("is_floating_point", "is_complex"):
+        for e, t in ((x, n), (x.long(), n.long())):
+            assert getattr(ember, name)(e) == getattr(torch, name)(t)
+    for value in (0.0, 2.0, float("nan")):
+        assert ember.is_nonzero(ember.tensor([value])) == torch.is_nonzero(torch.tensor([value]))
+        assert ember.tensor([[value]]).is_nonzero() == torch.tensor([[value]]).is_nonzero()
+    for size in (0, 2):
+        with pytest.raises(RuntimeError, match="Boolean value of Tensor with .* is ambiguous"):
+            ember.is_nonzero(ember.zeros(size))

@@ -48,6 +48,14 @@ def _scalar_dtype(value):
     return _C.get_default_dtype()
 
 
+def _inferred_int(np_dtype):
+    """The dtype of integer data numpy gave ``np_dtype``: one ember has, else int64."""
+    try:
+        return from_numpy_dtype(np_dtype)
+    except TypeError:  # uint16/32/64
+        return _int64
+
+
 @export
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, scalars, arrays, tensors)."""
@@ -69,7 +77,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         if kind == "b":
             inferred = _bool
         elif kind in "iu":
-            inferred = _int64
+            # numpy integer scalars keep their type (promoted with each other
+            # and with Python ints, which are int64), as in PyTorch
+            inferred = _inferred_int(arr.dtype)
             arr = arr.astype(np.int64, copy=False)
         elif kind == "f":
             inferred = _C.get_default_dtype()
@@ -332,7 +342,9 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     """Integers uniform in [low, high)."""
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
-    if high is None:
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
+    if high is None or size is None:
         raise TypeError("randint() missing required argument 'size'")
     t, fresh = _random_tensor((size,), dtype or _int64, device, requires_grad, out)
     return _C.random_int_(t, int(low), int(high), generator, fresh)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import _C
 from ._device import CPU, as_device, check_available
 from ._dtypes import BY_NAME, dtype
-from ._registry import Tensor, method, prop
+from ._registry import Tensor, export, method, prop
 from ._size import Size
 
 
@@ -43,14 +43,36 @@ def is_cpu(self) -> bool:
     return True
 
 
+@export
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a Tensor (``isinstance(obj, ember.Tensor)``)."""
+    return isinstance(obj, Tensor)
+
+
+@export
+def numel(input) -> int:  # noqa: A002 - PyTorch's name
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+@export
 @method
 def is_floating_point(self) -> bool:
     return self.dtype.is_floating_point
 
 
+@export
 @method
 def is_complex(self) -> bool:
     return False
+
+
+@export
+@method
+def is_nonzero(self) -> bool:
+    """Whether a one-element tensor is not zero (NaN counts as nonzero);
+    any other size raises, as ``bool(tensor)`` does."""
+    return self.__bool__()
 
 
 @method
