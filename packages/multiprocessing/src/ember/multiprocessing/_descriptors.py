@@ -15,6 +15,7 @@ import struct
 import threading
 
 from . import _descriptor_server
+from ._sockets import connect
 
 _lock = threading.Lock()
 _connections: dict[str, socket.socket] = {}
@@ -55,13 +56,7 @@ def _connection(address: str) -> socket.socket:
     sock = _connections.get(address)
     if sock is None:
         _drop_dead_connections()
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            sock.connect("\0" + address)
-        except OSError:
-            sock.close()
-            raise
-        _connections[address] = sock
+        sock = _connections[address] = connect(address)
     return sock
 
 

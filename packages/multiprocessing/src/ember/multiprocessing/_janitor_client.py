@@ -12,23 +12,14 @@ import subprocess
 import sys
 import threading
 
+from ._sockets import connect
+
 # the abstract socket address of this process tree's janitor
 ENV_VAR = "EMBER_SHM_JANITOR"
 _SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_janitor.py")
 
 _lock = threading.Lock()
 _connections: dict[str, socket.socket] = {}
-
-
-def _connect(address: str) -> socket.socket:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    try:
-        sock.connect("\0" + address)
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(False)
-    return sock
 
 
 def _start_janitor() -> str:
@@ -60,14 +51,14 @@ def connection(address: str | None = None) -> tuple[str, socket.socket]:
             address = os.environ.get(ENV_VAR)
             if address and address not in _connections:
                 try:
-                    _connections[address] = _connect(address)
+                    _connections[address] = connect(address)
                 except OSError:  # that janitor is gone: start our own
                     address = None
             if not address:
                 address = _start_janitor()
                 os.environ[ENV_VAR] = address
         if address not in _connections:
-            _connections[address] = _connect(address)
+            _connections[address] = connect(address)
         return address, _connections[address]
 
 
